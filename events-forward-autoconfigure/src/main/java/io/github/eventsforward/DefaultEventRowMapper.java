@@ -1,0 +1,164 @@
+package io.github.eventsforward;
+
+import java.util.EventObject;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * The default {@link EventRowMapper}. It reads an event's properties (record components or
+ * getters) with the application's JSON mapper, so the mapper's modules and settings apply:
+ * <ul>
+ * <li>{@code event}: the value of {@link EventName @EventName} on the event's class, else
+ * the class's simple name without a trailing {@code Event}, in kebab-case
+ * ({@code UserSignedUpEvent} becomes {@code user-signed-up});</li>
+ * <li>{@code actor_id}, {@code database_name}, {@code table_name}: the properties
+ * {@code actorId}, {@code database} and {@code table}, removed from the others;</li>
+ * <li>{@code properties}: every other property, as a JSON object. The {@code source} and
+ * {@code timestamp} of an {@link ApplicationEvent} are not properties.</li>
+ * </ul>
+ */
+public class DefaultEventRowMapper implements EventRowMapper {
+
+	private static final String ACTOR_ID = "actorId";
+
+	private static final String DATABASE = "database";
+
+	private static final String TABLE = "table";
+
+	private static final ClassValue<String> NAMES = new ClassValue<>() {
+
+		@Override
+		protected String computeValue(Class<?> type) {
+			return eventName(type);
+		}
+
+	};
+
+	private final JsonMapper jsonMapper;
+
+	/**
+	 * Create a mapper with Jackson's defaults.
+	 */
+	public DefaultEventRowMapper() {
+		this(JsonMapper.shared());
+	}
+
+	/**
+	 * Create a mapper that reads events with the given JSON mapper's settings.
+	 * @param jsonMapper the application's JSON mapper
+	 */
+	public DefaultEventRowMapper(JsonMapper jsonMapper) {
+		this.jsonMapper = jsonMapper.rebuild()
+			.addMixIn(EventObject.class, IgnoreSource.class)
+			.addMixIn(ApplicationEvent.class, IgnoreTimestamp.class)
+			.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+			.build();
+	}
+
+	@Override
+	public MappedEvent map(Object event) {
+		JsonNode tree = this.jsonMapper.valueToTree(event);
+		ObjectNode properties;
+		if (tree instanceof ObjectNode object) {
+			properties = object;
+		}
+		else {
+			// A scalar or array payload, such as publishEvent("text"), has no named properties.
+			properties = this.jsonMapper.createObjectNode();
+			if (tree != null && !tree.isNull()) {
+				properties.set("value", tree);
+			}
+		}
+		String actorId = column(properties.remove(ACTOR_ID));
+		String database = column(properties.remove(DATABASE));
+		String table = column(properties.remove(TABLE));
+		return new MappedEvent(NAMES.get(event.getClass()), actorId, database, table, properties);
+	}
+
+	private static @Nullable String column(@Nullable JsonNode value) {
+		if (value == null || value.isNull() || value.isMissingNode()) {
+			return null;
+		}
+		return value.isValueNode() ? value.asString() : value.toString();
+	}
+
+	/**
+	 * Return the {@code event} name of a type: its {@link EventName @EventName}, else its
+	 * simple name without a trailing {@code Event}, in kebab-case.
+	 * @param type the event's type
+	 * @return the event name
+	 */
+	public static String eventName(Class<?> type) {
+		EventName explicit = type.getAnnotation(EventName.class);
+		if (explicit != null && !explicit.value().isBlank()) {
+			return explicit.value();
+		}
+		String simpleName = simpleName(type);
+		if (simpleName.endsWith("Event") && simpleName.length() > "Event".length()) {
+			simpleName = simpleName.substring(0, simpleName.length() - "Event".length());
+		}
+		return kebabCase(simpleName);
+	}
+
+	private static String simpleName(Class<?> type) {
+		String simpleName = type.getSimpleName();
+		if (!simpleName.isEmpty()) {
+			return simpleName;
+		}
+		// Anonymous and synthetic classes: the part of the binary name after the last '.' or '$'.
+		String name = type.getName();
+		int start = Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1;
+		return name.substring(start);
+	}
+
+	static String kebabCase(String name) {
+		StringBuilder kebab = new StringBuilder(name.length() + 8);
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (c == '_' || c == '$' || c == '-') {
+				appendSeparator(kebab);
+				continue;
+			}
+			if (Character.isUpperCase(c) && i > 0) {
+				char previous = name.charAt(i - 1);
+				boolean wordStart = Character.isLowerCase(previous) || Character.isDigit(previous);
+				boolean acronymEnd = Character.isUpperCase(previous) && i + 1 < name.length()
+						&& Character.isLowerCase(name.charAt(i + 1));
+				if (wordStart || acronymEnd) {
+					appendSeparator(kebab);
+				}
+			}
+			kebab.append(Character.toLowerCase(c));
+		}
+		int end = kebab.length();
+		while (end > 0 && kebab.charAt(end - 1) == '-') {
+			end--;
+		}
+		return kebab.substring(0, end).toLowerCase(Locale.ROOT);
+	}
+
+	private static void appendSeparator(StringBuilder kebab) {
+		if (kebab.length() > 0 && kebab.charAt(kebab.length() - 1) != '-') {
+			kebab.append('-');
+		}
+	}
+
+	@JsonIgnoreProperties("source")
+	private abstract static class IgnoreSource {
+
+	}
+
+	@JsonIgnoreProperties("timestamp")
+	private abstract static class IgnoreTimestamp {
+
+	}
+
+}

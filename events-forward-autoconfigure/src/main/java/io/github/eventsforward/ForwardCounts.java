@@ -1,0 +1,17 @@
+package io.github.eventsforward;
+
+/**
+ * A snapshot of what the forwarder did with the events it was given. Every published event
+ * is in exactly one of {@code delivered}, {@code dropped}, {@code failed} or {@code queued},
+ * so those four add up to {@code published}.
+ *
+ * @param published events accepted by the include and exclude rules
+ * @param delivered events the server acknowledged
+ * @param dropped events refused because the buffer was full or the forwarder had stopped
+ * @param failed events given up on: rejected by the server after every retry, or not
+ * mappable to a row
+ * @param queued events waiting to be sent or being sent
+ */
+public record ForwardCounts(long published, long delivered, long dropped, long failed, long queued) {
+
+}

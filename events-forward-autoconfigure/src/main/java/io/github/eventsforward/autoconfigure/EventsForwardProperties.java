@@ -1,0 +1,260 @@
+package io.github.eventsforward.autoconfigure;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+
+/**
+ * Configuration properties for forwarding application events to Datasette.
+ */
+@ConfigurationProperties("datasette.events-forward")
+public class EventsForwardProperties {
+
+	/**
+	 * Whether to forward events to Datasette.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Datasette write API URL: "http://host/<db>/-/create" creates the table when it is
+	 * missing, "http://host/<db>/<table>/-/insert" needs it to exist. Forwarding is off
+	 * while unset.
+	 */
+	private @Nullable String apiUrl;
+
+	/**
+	 * API token, sent as "Authorization: Bearer <token>". It needs the "insert-row"
+	 * permission, and "create-table" for a "/-/create" URL.
+	 */
+	private @Nullable String apiToken;
+
+	/**
+	 * Label written to the "instance" column to tell applications apart. Defaults to
+	 * "spring.application.name".
+	 */
+	private @Nullable String instance;
+
+	/**
+	 * Table that a "/-/create" URL creates and writes to.
+	 */
+	private String table = "datasette_events";
+
+	/**
+	 * Maximum number of events in one request.
+	 */
+	private int batchLimit = 10;
+
+	/**
+	 * Maximum number of requests in one time period.
+	 */
+	private int maxRate = 1;
+
+	/**
+	 * Window of the rate limit. A bare number means seconds.
+	 */
+	@DurationUnit(ChronoUnit.SECONDS)
+	private Duration timePeriod = Duration.ofSeconds(10);
+
+	/**
+	 * Longest time an event waits for its batch to fill before the batch is sent anyway.
+	 */
+	private Duration flushInterval = Duration.ofSeconds(1);
+
+	/**
+	 * Maximum number of events waiting to be sent. Events published while it is reached
+	 * are dropped and counted.
+	 */
+	private int bufferCapacity = 10_000;
+
+	/**
+	 * Longest time shutdown waits for queued events to be sent.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Timeout for connecting to the Datasette server.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Longest time one request may take, from sending it to the end of the answer.
+	 */
+	private Duration requestTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Event types or packages to forward, subtypes and sub-packages included. When empty,
+	 * every event but Spring's own ("org.springframework") is forwarded.
+	 */
+	private List<String> include = new ArrayList<>();
+
+	/**
+	 * Event types or packages never to forward, subtypes and sub-packages included.
+	 */
+	private List<String> exclude = new ArrayList<>();
+
+	private final Retry retry = new Retry();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getApiUrl() {
+		return this.apiUrl;
+	}
+
+	public void setApiUrl(@Nullable String apiUrl) {
+		this.apiUrl = apiUrl;
+	}
+
+	public @Nullable String getApiToken() {
+		return this.apiToken;
+	}
+
+	public void setApiToken(@Nullable String apiToken) {
+		this.apiToken = apiToken;
+	}
+
+	public @Nullable String getInstance() {
+		return this.instance;
+	}
+
+	public void setInstance(@Nullable String instance) {
+		this.instance = instance;
+	}
+
+	public String getTable() {
+		return this.table;
+	}
+
+	public void setTable(String table) {
+		this.table = table;
+	}
+
+	public int getBatchLimit() {
+		return this.batchLimit;
+	}
+
+	public void setBatchLimit(int batchLimit) {
+		this.batchLimit = batchLimit;
+	}
+
+	public int getMaxRate() {
+		return this.maxRate;
+	}
+
+	public void setMaxRate(int maxRate) {
+		this.maxRate = maxRate;
+	}
+
+	public Duration getTimePeriod() {
+		return this.timePeriod;
+	}
+
+	public void setTimePeriod(Duration timePeriod) {
+		this.timePeriod = timePeriod;
+	}
+
+	public Duration getFlushInterval() {
+		return this.flushInterval;
+	}
+
+	public void setFlushInterval(Duration flushInterval) {
+		this.flushInterval = flushInterval;
+	}
+
+	public int getBufferCapacity() {
+		return this.bufferCapacity;
+	}
+
+	public void setBufferCapacity(int bufferCapacity) {
+		this.bufferCapacity = bufferCapacity;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public Duration getRequestTimeout() {
+		return this.requestTimeout;
+	}
+
+	public void setRequestTimeout(Duration requestTimeout) {
+		this.requestTimeout = requestTimeout;
+	}
+
+	public List<String> getInclude() {
+		return this.include;
+	}
+
+	public void setInclude(List<String> include) {
+		this.include = include;
+	}
+
+	public List<String> getExclude() {
+		return this.exclude;
+	}
+
+	public void setExclude(List<String> exclude) {
+		this.exclude = exclude;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	/**
+	 * Retries of a failed request.
+	 */
+	public static class Retry {
+
+		/**
+		 * Wait before the first retry of a failed request, doubled for each further one.
+		 */
+		private Duration initialBackoff = Duration.ofSeconds(1);
+
+		/**
+		 * Longest wait between two attempts of one request.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(30);
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+	}
+
+}

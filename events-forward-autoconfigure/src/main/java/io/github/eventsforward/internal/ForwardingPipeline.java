@@ -1,0 +1,300 @@
+package io.github.eventsforward.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.eventsforward.EventRowMapper;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The forwarder: a bounded hand-off from the publisher threads to one serial pipeline that
+ * maps events to rows, batches them, holds to the rate limit and sends one request at a
+ * time, in publish order.
+ * <p>
+ * Publisher threads only read the clock, bump a counter and offer to a lock-free
+ * multi-producer queue. The sink over that queue is unicast and fed with
+ * {@code tryEmitNext}; since the queue takes concurrent producers, no emission can fail
+ * for being concurrent, and the bound is kept by the {@code pending} counter, which covers
+ * every event that has no outcome yet, wherever it is in the pipeline.
+ */
+public final class ForwardingPipeline implements EventsForwarder {
+
+	private static final Log logger = LogFactory.getLog(ForwardingPipeline.class);
+
+	private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+
+	private final ForwarderSettings settings;
+
+	private final RowFactory rows;
+
+	private final BatchSender sender;
+
+	private final @Nullable Scheduler providedScheduler;
+
+	private final Clock clock;
+
+	private final LongAdder published = new LongAdder();
+
+	private final LongAdder dropped = new LongAdder();
+
+	private final AtomicLong delivered = new AtomicLong();
+
+	private final AtomicLong failed = new AtomicLong();
+
+	private final AtomicLong pending = new AtomicLong();
+
+	private final Object idle = new Object();
+
+	private final Set<Class<?>> unmappableTypes = ConcurrentHashMap.newKeySet();
+
+	private final ThrottledWarning overflowWarning;
+
+	private final ThrottledWarning stoppedWarning;
+
+	private volatile Sinks.Many<CapturedEvent> sink = newSink();
+
+	private volatile boolean accepting = true;
+
+	private @Nullable Scheduler scheduler;
+
+	private @Nullable Disposable subscription;
+
+	/**
+	 * Create a pipeline that runs on a thread of its own once started.
+	 * @param settings the settings
+	 * @param mapper maps events to columns
+	 * @param jsonMapper writes the {@code properties} column
+	 * @param instance the {@code instance} column
+	 * @param sender sends batches
+	 */
+	public ForwardingPipeline(ForwarderSettings settings, EventRowMapper mapper, JsonMapper jsonMapper,
+			@Nullable String instance, BatchSender sender) {
+		this(settings, new RowFactory(mapper, jsonMapper, instance), sender, null, Clock.systemUTC());
+	}
+
+	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
+			@Nullable Scheduler scheduler, Clock clock) {
+		this.settings = settings;
+		this.rows = rows;
+		this.sender = sender;
+		this.providedScheduler = scheduler;
+		this.clock = clock;
+		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
+				(count) -> "Dropped " + count + " events: " + settings.bufferCapacity()
+						+ " events were already waiting to be sent. Events are published faster than "
+						+ settings.maxRate() + " requests of " + settings.batchLimit() + " rows per "
+						+ settings.timePeriod() + " can carry; raise datasette.events-forward.buffer-capacity"
+						+ " to ride out bursts, or batch-limit or max-rate to send more");
+		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
+				(count) -> "Dropped " + count + " events published while the forwarder was stopped");
+	}
+
+	private static Sinks.Many<CapturedEvent> newSink() {
+		return Sinks.unsafe()
+			.many()
+			.unicast()
+			.onBackpressureBuffer(Queues.<CapturedEvent>unboundedMultiproducer().get());
+	}
+
+	/**
+	 * Accept an event from a publisher thread. Never blocks and never throws: when the
+	 * buffer is full or the forwarder has stopped, the event is dropped and counted.
+	 * @param event the event or payload to forward
+	 */
+	public void offer(Object event) {
+		this.published.increment();
+		try {
+			if (!this.accepting) {
+				drop(this.stoppedWarning);
+				return;
+			}
+			if (this.pending.incrementAndGet() > this.settings.bufferCapacity()) {
+				this.pending.decrementAndGet();
+				drop(this.overflowWarning);
+				return;
+			}
+			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
+			if (result.isFailure()) {
+				// Terminated or cancelled: the forwarder stopped between the check and the offer.
+				settle(1);
+				drop(this.stoppedWarning);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.dropped.increment();
+			logger.debug("Dropped an event that could not be queued", ex);
+		}
+	}
+
+	private void drop(ThrottledWarning warning) {
+		this.dropped.increment();
+		warning.record(1);
+	}
+
+	@Override
+	public ForwardCounts counts() {
+		long delivered = this.delivered.get();
+		long failed = this.failed.get();
+		long dropped = this.dropped.sum();
+		long published = this.published.sum();
+		long queued = Math.max(0, published - delivered - failed - dropped);
+		return new ForwardCounts(published, delivered, dropped, failed, queued);
+	}
+
+	/**
+	 * Start sending. Events offered before are sent too.
+	 */
+	public synchronized void start() {
+		if (this.subscription != null) {
+			return;
+		}
+		Scheduler scheduler = (this.providedScheduler != null) ? this.providedScheduler
+				: Schedulers.newSingle("datasette-events-forward", true);
+		this.scheduler = scheduler;
+		if (!this.accepting) {
+			this.sink = newSink();
+			this.accepting = true;
+		}
+		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
+		this.subscription = this.sink.asFlux()
+			.publishOn(scheduler)
+			.<EventRow>handle(this::toRow)
+			.bufferTimeout(this.settings.batchLimit(), this.settings.flushInterval(), scheduler, true)
+			.concatMap((batch) -> deliver(batch, gate, scheduler), 0)
+			.subscribe(null, (ex) -> logger.error("Event forwarding stopped unexpectedly; "
+					+ this.pending.get() + " queued events will not be sent", ex));
+	}
+
+	/**
+	 * Stop accepting events, send what is queued within the shutdown timeout, and release
+	 * the thread. Logs how many events could not be sent.
+	 */
+	public synchronized void stop() {
+		if (this.subscription == null) {
+			return;
+		}
+		this.accepting = false;
+		this.sink.tryEmitComplete();
+		Duration timeout = this.settings.shutdownTimeout();
+		boolean sent = awaitIdle(timeout);
+		this.subscription.dispose();
+		this.subscription = null;
+		if (this.providedScheduler == null && this.scheduler != null) {
+			this.scheduler.dispose();
+		}
+		this.scheduler = null;
+		this.stoppedWarning.flush();
+		this.overflowWarning.flush();
+		if (!sent) {
+			logger.warn(this.pending.get() + " events could not be sent to " + this.settings.apiUrl()
+					+ " within datasette.events-forward.shutdown-timeout (" + timeout + ") and are lost");
+		}
+	}
+
+	/**
+	 * Return whether the pipeline is running.
+	 * @return whether it was started and not stopped since
+	 */
+	public synchronized boolean isRunning() {
+		return this.subscription != null;
+	}
+
+	private boolean awaitIdle(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		synchronized (this.idle) {
+			while (this.pending.get() > 0) {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				try {
+					this.idle.wait(Math.max(1, remaining / 1_000_000));
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+			return true;
+		}
+	}
+
+	private void toRow(CapturedEvent captured, SynchronousSink<EventRow> sink) {
+		try {
+			sink.next(this.rows.create(captured));
+		}
+		catch (RuntimeException ex) {
+			Class<?> type = captured.event().getClass();
+			if (this.unmappableTypes.add(type)) {
+				logger.error("Skipping events of type " + type.getName() + ": they cannot be mapped to a row ("
+						+ ex.getMessage() + "). Further events of this type are skipped and counted as failed"
+						+ " without another log entry", ex);
+			}
+			this.failed.incrementAndGet();
+			settle(1);
+		}
+	}
+
+	private Mono<Void> deliver(List<EventRow> batch, RateGate gate, Scheduler scheduler) {
+		Mono<Void> attempt = gate.permit()
+			.then(this.sender.send(batch).timeout(this.settings.requestTimeout(), scheduler));
+		return attempt
+			.retryWhen(Retry.backoff(this.settings.maxAttempts() - 1L, this.settings.initialBackoff())
+				.maxBackoff(this.settings.maxBackoff())
+				.scheduler(scheduler)
+				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+			.then(Mono.fromRunnable(() -> {
+				this.delivered.addAndGet(batch.size());
+				settle(batch.size());
+			}))
+			.onErrorResume((ex) -> {
+				this.failed.addAndGet(batch.size());
+				settle(batch.size());
+				logger.error("Could not deliver " + batch.size() + " events (ids " + batch.get(0).id() + " to "
+						+ batch.get(batch.size() - 1).id() + ") to " + this.settings.apiUrl() + " after "
+						+ this.settings.maxAttempts() + " attempts: " + describe(ex));
+				return Mono.empty();
+			})
+			// Hold the next batch back until it may be sent, so that it fills meanwhile.
+			.then(gate.ready());
+	}
+
+	private static String describe(Throwable ex) {
+		if (ex instanceof DatasetteWriteException) {
+			return ex.getMessage();
+		}
+		if (ex instanceof java.util.concurrent.TimeoutException) {
+			return "no answer within datasette.events-forward.request-timeout";
+		}
+		String message = ex.getMessage();
+		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	private void settle(long events) {
+		if (this.pending.addAndGet(-events) == 0) {
+			synchronized (this.idle) {
+				this.idle.notifyAll();
+			}
+		}
+	}
+
+}
