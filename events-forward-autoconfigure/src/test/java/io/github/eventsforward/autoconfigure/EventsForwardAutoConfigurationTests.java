@@ -1,25 +1,52 @@
 package io.github.eventsforward.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.example.shop.OrderPlaced;
+import com.example.shop.UserSignedUpEvent;
+import io.github.eventsforward.EventRowMapper;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.MappedEvent;
+import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class EventsForwardAutoConfigurationTests {
+
+	private static final String THREAD_NAME = "datasette-events-forward";
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
@@ -41,19 +68,293 @@ class EventsForwardAutoConfigurationTests {
 		this.server.close();
 	}
 
+	private ApplicationContextRunner forwarding(String... properties) {
+		return this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN)
+			.withPropertyValues(properties);
+	}
+
 	@Test
 	void sendsPartialBatchOnShutdown() {
-		this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-					"spring.application.name=shop")
+		forwarding("spring.application.name=shop").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new java.math.BigDecimal("9.90")));
+			context.publishEvent(new UserSignedUpEvent(this, "bob", "pro"));
+			context.close();
+			List<ObjectNode> rows = this.datasette.rows("datasette_events");
+			assertThat(rows).extracting((row) -> row.get("event").asString())
+				.containsExactly("order-placed", "user-signed-up");
+			assertThat(rows).extracting((row) -> row.get("instance").asString()).containsOnly("shop");
+			assertThat(this.server.getRequestCount()).isOne();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
+		});
+	}
+
+	@Test
+	void doesNotForwardSpringsOwnEvents() {
+		forwarding().run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.TEN));
+			context.close();
+			// The context published ContextRefreshedEvent and ContextClosedEvent meanwhile.
+			assertThat(this.datasette.rows("datasette_events")).extracting((row) -> row.get("event").asString())
+				.containsExactly("order-placed");
+		});
+	}
+
+	@Test
+	void forwardsOnlyIncludedAndNotExcludedEvents() {
+		forwarding("datasette.events-forward.include=com.example.shop,org.springframework.context.event.ContextRefreshedEvent",
+				"datasette.events-forward.exclude=com.example.shop.UserSignedUpEvent")
 			.run((context) -> {
-				context.publishEvent(new OrderPlaced("o-1", "alice", 2, new java.math.BigDecimal("9.90")));
-				context.publishEvent(new OrderPlaced("o-2", "bob", 1, java.math.BigDecimal.ONE));
+				context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.TEN));
+				context.publishEvent(new UserSignedUpEvent(this, "bob", "pro"));
+				context.publishEvent("a plain string payload");
 				context.close();
-				List<ObjectNode> rows = this.datasette.rows("datasette_events");
-				assertThat(rows).hasSize(2);
+				assertThat(this.datasette.rows("datasette_events")).extracting((row) -> row.get("event").asString())
+					.containsExactly("context-refreshed", "order-placed");
 			});
+	}
+
+	@Test
+	void backsOffWhenDisabled() {
+		forwarding("datasette.events-forward.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(EventsForwarder.class)
+				.doesNotHaveBean(EventsForwardProperties.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.TEN));
+		});
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
+	void isOffWithOneInfoLineWhileApiUrlIsUnset(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(EventsForwardProperties.class)
+				.doesNotHaveBean(EventsForwarder.class)
+				.doesNotHaveBean(SmartLifecycle.class);
+			assertThat(forwarderThreads()).isEmpty();
+		});
+		assertThat(output).containsOnlyOnce("Datasette events forwarding is off")
+			.contains("datasette.events-forward.api-url is not set");
+	}
+
+	@Test
+	void treatsAnEmptyApiUrlAsUnset() {
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
+	}
+
+	@Test
+	void backsOffWithoutWebClient() {
+		forwarding().withClassLoader(new FilteredClassLoader(WebClient.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
+	}
+
+	@Test
+	void startsItsThreadWithTheContextAndStopsItOnClose() {
+		forwarding().run((context) -> {
+			assertThat(context).hasSingleBean(EventsForwarder.class);
+			assertThat(forwarderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+			context.close();
+			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(forwarderThreads()).isEmpty());
+		});
+	}
+
+	@Test
+	void stopsAfterTheWebServer() {
+		forwarding().run((context) -> assertThat(context.getBean(ForwarderLifecycle.class).getPhase())
+			.isLessThan(SmartLifecycle.DEFAULT_PHASE - 2048));
+	}
+
+	@Test
+	void userEventRowMapperWins() {
+		forwarding().withUserConfiguration(CustomMapperConfiguration.class).run((context) -> {
+			context.publishEvent(new OrderPlaced("o-7", "carol", 3, java.math.BigDecimal.ONE));
+			context.close();
+			ObjectNode row = this.datasette.rows("datasette_events").get(0);
+			assertThat(row.get("event").asString()).isEqualTo("custom");
+			assertThat(row.get("actor_id").asString()).isEqualTo("mapper");
+			assertThat(row.get("properties").asString()).isEqualTo("{\"kind\":\"OrderPlaced\"}");
+		});
+	}
+
+	@Test
+	void readsEventsWithTheApplicationsJsonMapper() {
+		forwarding().withUserConfiguration(SnakeCaseJsonMapperConfiguration.class).run((context) -> {
+			context.publishEvent(new OrderPlaced("o-8", "dave", 1, java.math.BigDecimal.ONE));
+			context.close();
+			ObjectNode row = this.datasette.rows("datasette_events").get(0);
+			assertThat(row.get("properties").asString()).contains("\"order_id\":\"o-8\"");
+			// The envelope keeps Datasette's column names whatever the application's naming.
+			assertThat(row.has("actor_id")).isTrue();
+		});
+	}
+
+	@Test
+	void sendsThroughACloneOfTheApplicationsWebClientBuilder() {
+		forwarding().withUserConfiguration(WebClientBuilderConfiguration.class).run((context) -> {
+			context.publishEvent(new OrderPlaced("o-9", "erin", 1, java.math.BigDecimal.ONE));
+			context.close();
+			RecordedRequest request = this.server.takeRequest(5, TimeUnit.SECONDS);
+			assertThat(request).isNotNull();
+			assertThat(request.getHeaders().get("X-Application")).isEqualTo("shop");
+		});
+	}
+
+	@Test
+	void bindsABareTimePeriodAsSecondsAndAcceptsUnits() {
+		forwarding("datasette.events-forward.time-period=2").run((context) -> assertThat(
+				context.getBean(EventsForwardProperties.class).getTimePeriod())
+			.isEqualTo(Duration.ofSeconds(2)));
+		forwarding("datasette.events-forward.time-period=200ms").run((context) -> assertThat(
+				context.getBean(EventsForwardProperties.class).getTimePeriod())
+			.isEqualTo(Duration.ofMillis(200)));
+	}
+
+	@Test
+	void failsOnAnApiUrlThatIsNotAWriteEndpoint() {
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=http://localhost:8001/data")
+			.run((context) -> assertFailure(context, "datasette.events-forward.api-url", "must end in /-/create"));
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=localhost:8001/data/-/create")
+			.run((context) -> assertFailure(context, "datasette.events-forward.api-url", "absolute http or https URL"));
+	}
+
+	@Test
+	void failsOnABatchLimitOutsideItsRange() {
+		forwarding("datasette.events-forward.batch-limit=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.batch-limit", "must be between 1 and 1000"));
+		forwarding("datasette.events-forward.batch-limit=1001").run((context) -> assertFailure(context,
+				"datasette.events-forward.batch-limit", "must be between 1 and 1000"));
+	}
+
+	@Test
+	void warnsAboutABatchLimitAboveDatasettesInsertLimit(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/datasette_events/-/insert"),
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.batch-limit=150")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("batch-limit is 150", "at most 100 rows per /-/insert request");
+	}
+
+	@Test
+	void doesNotWarnAboutALargeBatchLimitForCreate(CapturedOutput output) {
+		forwarding("datasette.events-forward.batch-limit=150").run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain("rows per /-/insert request");
+	}
+
+	@Test
+	void failsOnANonPositiveRateOrPeriod() {
+		forwarding("datasette.events-forward.max-rate=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.max-rate", "must be at least 1"));
+		forwarding("datasette.events-forward.time-period=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.time-period", "must be longer than zero"));
+		forwarding("datasette.events-forward.time-period=-5s").run((context) -> assertFailure(context,
+				"datasette.events-forward.time-period", "must be longer than zero"));
+	}
+
+	@Test
+	void failsOnOtherOutOfRangeSettings() {
+		forwarding("datasette.events-forward.buffer-capacity=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.buffer-capacity", "must be at least 1"));
+		forwarding("datasette.events-forward.flush-interval=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.flush-interval", "must be longer than zero"));
+		forwarding("datasette.events-forward.request-timeout=0").run((context) -> assertFailure(context,
+				"datasette.events-forward.request-timeout", "must be longer than zero"));
+		forwarding("datasette.events-forward.table= ").run((context) -> assertFailure(context,
+				"datasette.events-forward.table", "must name the table"));
+	}
+
+	@Test
+	void failsOnAMalformedTokenWithoutShowingIt(CapturedOutput output) {
+		forwarding("datasette.events-forward.api-token=Bearer dstok_secret-value").run((context) -> {
+			assertFailure(context, "datasette.events-forward.api-token", "without the 'Bearer ' prefix");
+			assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("dstok_secret-value");
+		});
+		assertThat(output).doesNotContain("dstok_secret-value");
+	}
+
+	@Test
+	void warnsWhenNoTokenIsSet(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"))
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("datasette.events-forward.api-token is not set");
+	}
+
+	@Test
+	void logsHowManyEventsCouldNotBeSentWithinTheShutdownTimeout(CapturedOutput output) throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		this.server.setDispatcher(new Dispatcher() {
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				release.await(30, TimeUnit.SECONDS);
+				return DatasetteWriteApi.error(503, "Service unavailable");
+			}
+
+		});
+		try {
+			forwarding("datasette.events-forward.shutdown-timeout=300ms").run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				for (int i = 0; i < 3; i++) {
+					context.publishEvent(new OrderPlaced("o-" + i, "alice", 1, java.math.BigDecimal.ONE));
+				}
+				context.close();
+				assertThat(forwarder.counts().queued()).isEqualTo(3);
+			});
+		}
+		finally {
+			release.countDown();
+		}
+		assertThat(output).contains("3 events could not be sent", "datasette.events-forward.shutdown-timeout");
+	}
+
+	private static void assertFailure(AssertableApplicationContext context, String property, String reason) {
+		assertThat(context).hasFailed();
+		assertThat(context.getStartupFailure()).rootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.hasMessageContaining(property)
+			.hasMessageContaining(reason);
+	}
+
+	private static List<Thread> forwarderThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
+			.toList();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomMapperConfiguration {
+
+		@Bean
+		EventRowMapper customMapper() {
+			return (event) -> new MappedEvent("custom", "mapper", null, null,
+					java.util.Map.of("kind", event.getClass().getSimpleName()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SnakeCaseJsonMapperConfiguration {
+
+		@Bean
+		JsonMapper jsonMapper() {
+			return JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class WebClientBuilderConfiguration {
+
+		@Bean
+		WebClient.Builder webClientBuilder() {
+			return WebClient.builder().defaultHeader("X-Application", "shop");
+		}
+
 	}
 
 }
