@@ -20,7 +20,8 @@ import org.springframework.context.ApplicationEvent;
  * the class's simple name without a trailing {@code Event}, in kebab-case
  * ({@code UserSignedUpEvent} becomes {@code user-signed-up});</li>
  * <li>{@code actor_id}, {@code database_name}, {@code table_name}: the properties
- * {@code actorId}, {@code database} and {@code table}, removed from the others;</li>
+ * {@code actorId}, {@code database} and {@code table} as text (an empty one as
+ * {@code null}), removed from the others;</li>
  * <li>{@code properties}: every other property, as a JSON object. The {@code source} and
  * {@code timestamp} of an {@link ApplicationEvent} are not properties.</li>
  * </ul>
@@ -87,7 +88,9 @@ public class DefaultEventRowMapper implements EventRowMapper {
 		if (value == null || value.isNull() || value.isMissingNode()) {
 			return null;
 		}
-		return value.isValueNode() ? value.asString() : value.toString();
+		String text = value.isValueNode() ? value.asString() : value.toString();
+		// As the Python plugin does, an empty value means none.
+		return text.isEmpty() ? null : text;
 	}
 
 	/**
