@@ -59,7 +59,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	public DefaultEventRowMapper(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper.rebuild()
 			.addMixIn(EventObject.class, IgnoreSource.class)
-			.addMixIn(ApplicationEvent.class, IgnoreTimestamp.class)
+			.addMixIn(ApplicationEvent.class, IgnoreSourceAndTimestamp.class)
 			.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
 			.build();
 	}
@@ -159,8 +159,9 @@ public class DefaultEventRowMapper implements EventRowMapper {
 
 	}
 
-	@JsonIgnoreProperties("timestamp")
-	private abstract static class IgnoreTimestamp {
+	// The nearest @JsonIgnoreProperties in a type's hierarchy wins, so this one repeats "source".
+	@JsonIgnoreProperties({ "source", "timestamp" })
+	private abstract static class IgnoreSourceAndTimestamp {
 
 	}
 

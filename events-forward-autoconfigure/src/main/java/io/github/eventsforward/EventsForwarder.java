@@ -1,5 +1,7 @@
 package io.github.eventsforward;
 
+import java.time.Duration;
+
 /**
  * The running forwarder, available as a bean while forwarding is on.
  */
@@ -10,5 +12,15 @@ public interface EventsForwarder {
 	 * @return a snapshot of the counts
 	 */
 	ForwardCounts counts();
+
+	/**
+	 * Wait until every event published before this call has been delivered or has failed,
+	 * for command-line applications and tests. Events still wait for their batch to fill
+	 * (at most {@code flush-interval}) and for the rate limit, so allow for both.
+	 * @param timeout how long to wait at most
+	 * @return whether everything published before the call has an outcome; {@code false}
+	 * if the timeout passed first
+	 */
+	boolean flush(Duration timeout);
 
 }

@@ -62,7 +62,14 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final AtomicLong pending = new AtomicLong();
 
-	private final Object idle = new Object();
+	// Events handed to the sink, and events with a final outcome (delivered or failed). Both
+	// grow in publish order, so "settled >= accepted at time t" means everything accepted
+	// before t has an outcome.
+	private final AtomicLong accepted = new AtomicLong();
+
+	private final AtomicLong settled = new AtomicLong();
+
+	private final Object outcomes = new Object();
 
 	private final Set<Class<?>> unmappableTypes = ConcurrentHashMap.newKeySet();
 
@@ -133,9 +140,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 				return;
 			}
 			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
-			if (result.isFailure()) {
+			if (result.isSuccess()) {
+				this.accepted.incrementAndGet();
+			}
+			else {
 				// Terminated or cancelled: the forwarder stopped between the check and the offer.
-				settle(1);
+				this.pending.decrementAndGet();
 				drop(this.stoppedWarning);
 			}
 		}
@@ -148,6 +158,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 	private void drop(ThrottledWarning warning) {
 		this.dropped.increment();
 		warning.record(1);
+	}
+
+	@Override
+	public boolean flush(Duration timeout) {
+		return awaitSettled(this.accepted.get(), timeout);
 	}
 
 	@Override
@@ -195,7 +210,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.accepting = false;
 		this.sink.tryEmitComplete();
 		Duration timeout = this.settings.shutdownTimeout();
-		boolean sent = awaitIdle(timeout);
+		boolean sent = awaitSettled(this.accepted.get(), timeout);
 		this.subscription.dispose();
 		this.subscription = null;
 		if (this.providedScheduler == null && this.scheduler != null) {
@@ -218,16 +233,16 @@ public final class ForwardingPipeline implements EventsForwarder {
 		return this.subscription != null;
 	}
 
-	private boolean awaitIdle(Duration timeout) {
+	private boolean awaitSettled(long target, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		synchronized (this.idle) {
-			while (this.pending.get() > 0) {
+		synchronized (this.outcomes) {
+			while (this.settled.get() < target) {
 				long remaining = deadline - System.nanoTime();
 				if (remaining <= 0) {
 					return false;
 				}
 				try {
-					this.idle.wait(Math.max(1, remaining / 1_000_000));
+					this.outcomes.wait(Math.max(1, remaining / 1_000_000));
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -290,10 +305,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 	}
 
 	private void settle(long events) {
-		if (this.pending.addAndGet(-events) == 0) {
-			synchronized (this.idle) {
-				this.idle.notifyAll();
-			}
+		this.pending.addAndGet(-events);
+		this.settled.addAndGet(events);
+		synchronized (this.outcomes) {
+			this.outcomes.notifyAll();
 		}
 	}
 
