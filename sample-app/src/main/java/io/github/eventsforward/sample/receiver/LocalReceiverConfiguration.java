@@ -17,7 +17,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,7 +28,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 @Conditional(OnLocalReceiverCondition.class)
 @EnableConfigurationProperties(ReceiverProperties.class)
-@Import(WriteApiController.class)
 class LocalReceiverConfiguration {
 
 	private static final Log logger = LogFactory.getLog(LocalReceiverConfiguration.class);

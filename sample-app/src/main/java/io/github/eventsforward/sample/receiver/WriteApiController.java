@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -38,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
  * starter at a real Datasette instead.
  */
 @RestController
+@Conditional(OnLocalReceiverCondition.class)
 class WriteApiController {
 
 	private static final Log logger = LogFactory.getLog(WriteApiController.class);
