@@ -3,7 +3,7 @@ package io.github.eventsforward;
 import java.util.EventObject;
 import java.util.Locale;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
@@ -59,7 +59,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	public DefaultEventRowMapper(JsonMapper jsonMapper) {
 		this.jsonMapper = jsonMapper.rebuild()
 			.addMixIn(EventObject.class, IgnoreSource.class)
-			.addMixIn(ApplicationEvent.class, IgnoreSourceAndTimestamp.class)
+			.addMixIn(ApplicationEvent.class, IgnoreTimestamp.class)
 			.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
 			.build();
 	}
@@ -154,14 +154,21 @@ public class DefaultEventRowMapper implements EventRowMapper {
 		}
 	}
 
-	@JsonIgnoreProperties("source")
+	// Method mix-ins rather than class-level @JsonIgnoreProperties: Jackson takes a class
+	// annotation from the nearest type that has one, so a second mix-in on ApplicationEvent,
+	// or the event's own @JsonIgnoreProperties, would hide the first. Method annotations are
+	// merged, and also cover an override of getSource() with a narrower return type.
 	private abstract static class IgnoreSource {
+
+		@JsonIgnore
+		abstract Object getSource();
 
 	}
 
-	// The nearest @JsonIgnoreProperties in a type's hierarchy wins, so this one repeats "source".
-	@JsonIgnoreProperties({ "source", "timestamp" })
-	private abstract static class IgnoreSourceAndTimestamp {
+	private abstract static class IgnoreTimestamp {
+
+		@JsonIgnore
+		abstract long getTimestamp();
 
 	}
 
