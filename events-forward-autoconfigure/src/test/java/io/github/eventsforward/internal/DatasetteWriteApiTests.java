@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import com.example.shop.OrderPlaced;
 import com.example.shop.Orders;
@@ -18,10 +21,15 @@ import com.example.shop.TableCreated;
 import com.example.shop.UserLoggedIn;
 import com.example.shop.UserSignedUpEvent;
 import com.github.f4b6a3.ulid.Ulid;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -327,6 +335,142 @@ class DatasetteWriteApiTests {
 		});
 	}
 
+	// ---------------------------------------------------------------- the answers
+
+	@Test
+	void badRequestIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> DatasetteWriteApi.error(400, "Too many rows, maximum allowed is 100"),
+				"HTTP 400", "Too many rows, maximum allowed is 100");
+	}
+
+	@Test
+	void badRequestInPre36ErrorFormatIsLoggedWithItsErrors(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"), "HTTP 400",
+				"Invalid parameter: \"foo\"");
+	}
+
+	@Test
+	void unauthorizedIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
+					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+					.build(),
+				"HTTP 401", "Invalid token signature");
+	}
+
+	@Test
+	void expiredTokenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Token has expired"))
+					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+					.build(),
+				"HTTP 401", "Token has expired");
+	}
+
+	@Test
+	void forbiddenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output, () -> DatasetteWriteApi.error(403, "Permission denied"),
+				"HTTP 403", "Permission denied");
+	}
+
+	@Test
+	void missingTableOnInsertIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		// No scripted answers: the server itself has no such table, until the test creates it.
+		insertUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).isEqualTo(3);
+			assertThat(deliveryFailureLog(output)).contains("HTTP 404", "Table not found");
+
+			this.datasette.withTable(TABLE);
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder);
+		});
+	}
+
+	@Test
+	void missingDatabaseHtmlPageIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
+		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::databaseNotFound,
+				"HTTP 404", "Database not found: data");
+		assertThat(line).doesNotContain("<html", "<p>", "margin:0");
+	}
+
+	@Test
+	void payloadTooLargeIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> DatasetteWriteApi.error(413, "Request body exceeded maximum size of 2097152 bytes"), "HTTP 413",
+				"Request body exceeded maximum size of 2097152 bytes");
+	}
+
+	@Test
+	void serverErrorIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
+		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::internalServerError,
+				"HTTP 500", "Internal Server Error");
+		assertThat(line).doesNotContain("<html", "<p>");
+	}
+
+	@Test
+	void droppedConnectionIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build(),
+				"WebClientRequestException");
+	}
+
+	@Test
+	void serverErrorOnceThenAcceptedIsDeliveredWithoutDuplicates(CapturedOutput output) {
+		this.datasette.enqueue(internalServerError());
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertThat(forwarder.counts().failed()).isZero();
+			assertThat(this.server.getRequestCount()).isEqualTo(2);
+			List<String> bodies = this.datasette.requestBodies();
+			assertThat(bodies.get(1)).isEqualTo(bodies.get(0));
+			List<ObjectNode> rows = this.datasette.rows(TABLE);
+			assertThat(rows).hasSize(1);
+			assertThat(bodies.get(0)).contains(rows.get(0).get("id").asString());
+			assertThat(output.getAll()).doesNotContain("Could not deliver");
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
+	@Test
+	void batchStoredButAnswerLostIsNotStoredTwiceWhenRetried(CapturedOutput output) {
+		// The server stores the rows, then the connection drops before the answer arrives.
+		Dispatcher answerLostOnce = new Dispatcher() {
+
+			private final AtomicBoolean lost = new AtomicBoolean();
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				MockResponse answer = DatasetteWriteApiTests.this.datasette.dispatch(request);
+				if (!this.lost.compareAndSet(false, true)) {
+					return answer;
+				}
+				return new MockResponse.Builder(answer).onResponseStart(new SocketEffect.CloseSocket()).build();
+			}
+
+		};
+		this.server.setDispatcher(answerLostOnce);
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).isEqualTo(2);
+			assertThat(this.datasette.rows(TABLE)).hasSize(1);
+			assertThat(forwarder.counts().failed()).isZero();
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner createUrl() {
@@ -337,6 +481,72 @@ class DatasetteWriteApiTests {
 	private ApplicationContextRunner insertUrl() {
 		return this.contextRunner
 			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/" + TABLE + "/-/insert"));
+	}
+
+	/**
+	 * Publish an event the server answers with {@code answer} three times in a row, then one
+	 * it accepts.
+	 * @return the ERROR line that reports the failed batch
+	 */
+	private String givesUpAfterThreeAttempts(ApplicationContextRunner runner, CapturedOutput output,
+			Supplier<MockResponse> answer, String... logged) {
+		List<String> line = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			this.datasette.enqueue(answer.get());
+		}
+		runner.run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).as("attempts").isEqualTo(3);
+			assertThat(this.datasette.requestBodies()).as("the same batch each time").containsOnly(
+					this.datasette.requestBodies().get(0));
+			assertThat(forwarder.counts().delivered()).isZero();
+			assertCountsAddUp(forwarder.counts());
+			String failure = deliveryFailureLog(output);
+			assertThat(failure).contains(logged);
+			line.add(failure);
+
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder);
+		});
+		assertThat(line).as("the test ran").hasSize(1);
+		return line.get(0);
+	}
+
+	private void assertOnlyLaterEventStored(EventsForwarder forwarder) {
+		assertThat(this.server.getRequestCount()).isEqualTo(4);
+		List<ObjectNode> rows = this.datasette.rows(TABLE);
+		assertThat(rows).hasSize(1);
+		assertThat(properties(rows.get(0)).get("orderId").asString()).isEqualTo("o-2");
+		ForwardCounts counts = forwarder.counts();
+		assertThat(counts).isEqualTo(new ForwardCounts(2, 1, 0, 1, 0));
+		assertCountsAddUp(counts);
+	}
+
+	private static String deliveryFailureLog(CapturedOutput output) {
+		// The batch is counted as failed just before the failure is logged.
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(logLines(output, "Could not deliver")).isNotEmpty());
+		List<String> lines = logLines(output, "Could not deliver");
+		assertThat(lines).hasSize(1);
+		assertThat(lines.get(0)).contains("ERROR", "after 3 attempts");
+		return lines.get(0);
+	}
+
+	private static List<String> logLines(CapturedOutput output, String fragment) {
+		return output.getAll().lines().filter((line) -> line.contains(fragment)).toList();
+	}
+
+	private static void awaitCounts(EventsForwarder forwarder, Consumer<ForwardCounts> assertion) {
+		await().atMost(TIMEOUT).untilAsserted(() -> assertion.accept(forwarder.counts()));
+	}
+
+	private static void assertCountsAddUp(ForwardCounts counts) {
+		assertThat(counts.published())
+			.as("published == delivered + dropped + failed + queued in %s", counts)
+			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
 	}
 
 	private List<ObjectNode> awaitRows(int count) {
@@ -357,6 +567,32 @@ class DatasetteWriteApiTests {
 
 	private JsonNode tree(String text) {
 		return this.json.readTree(text);
+	}
+
+	/**
+	 * Datasette's answer when the database in the URL does not exist: an HTML page.
+	 */
+	private static MockResponse databaseNotFound() {
+		return new MockResponse.Builder().code(404)
+			.setHeader("Content-Type", "text/html; charset=utf-8")
+			.body("<!DOCTYPE html>\n<html><head><title>Error 404</title><style>body{margin:0}</style></head>"
+					+ "<body><h1>Error 404</h1><p>Database not found: data</p></body></html>")
+			.build();
+	}
+
+	private static MockResponse internalServerError() {
+		return new MockResponse.Builder().code(500)
+			.setHeader("Content-Type", "text/html; charset=utf-8")
+			.body("<!DOCTYPE html>\n<html><head><title>Error 500</title></head>"
+					+ "<body><h1>Error 500</h1><p>Internal Server Error</p></body></html>")
+			.build();
+	}
+
+	private static MockResponse json(int status, String body) {
+		return new MockResponse.Builder().code(status)
+			.setHeader("Content-Type", "application/json; charset=utf-8")
+			.body(body)
+			.build();
 	}
 
 	/**
