@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import com.example.shop.InvoiceRendered;
 import com.example.shop.OrderPlaced;
 import com.example.shop.Orders;
 import com.example.shop.StoreOpened;
@@ -49,6 +50,7 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -467,6 +469,34 @@ class DatasetteWriteApiTests {
 			assertThat(this.server.getRequestCount()).isEqualTo(2);
 			assertThat(this.datasette.rows(TABLE)).hasSize(1);
 			assertThat(forwarder.counts().failed()).isZero();
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
+	// ---------------------------------------------------------------- unmappable events
+
+	@Test
+	void unserializableEventIsLoggedOnceForItsTypeCountedAsFailedAndSkipped(CapturedOutput output) {
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+
+			assertThatNoException().isThrownBy(() -> {
+				context.publishEvent(new InvoiceRendered("inv-1"));
+				context.publishEvent(new InvoiceRendered("inv-2"));
+			});
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> {
+				assertThat(counts.failed()).isEqualTo(2);
+				assertThat(counts.delivered()).isEqualTo(1);
+			});
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(output.getAll()).contains("Skipping events of type"));
+			List<ObjectNode> rows = this.datasette.rows(TABLE);
+			assertThat(rows).hasSize(1);
+			assertThat(rows.get(0).get("event").asString()).isEqualTo("order-placed");
+			List<String> logged = logLines(output, "Skipping events of type " + InvoiceRendered.class.getName());
+			assertThat(logged).as("one log entry for the type, not one per event").hasSize(1);
+			assertThat(logged.get(0)).contains("ERROR", "PDF renderer is offline");
 			assertCountsAddUp(forwarder.counts());
 		});
 	}
