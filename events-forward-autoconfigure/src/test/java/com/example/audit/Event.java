@@ -1,0 +1,7 @@
+package com.example.audit;
+
+/**
+ * An event type named just {@code Event}.
+ */
+public record Event(String message) {
+}

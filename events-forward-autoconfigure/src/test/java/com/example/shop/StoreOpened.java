@@ -1,0 +1,7 @@
+package com.example.shop;
+
+/**
+ * An event without any property.
+ */
+public record StoreOpened() {
+}

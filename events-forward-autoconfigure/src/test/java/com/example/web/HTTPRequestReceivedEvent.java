@@ -1,0 +1,7 @@
+package com.example.web;
+
+/**
+ * An event whose name starts with an acronym.
+ */
+public record HTTPRequestReceivedEvent(String method, String path) {
+}

@@ -1,0 +1,639 @@
+package io.github.eventsforward.internal;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TimeZone;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import com.example.shop.InvoiceRendered;
+import com.example.shop.OrderPlaced;
+import com.example.shop.Orders;
+import com.example.shop.StoreOpened;
+import com.example.shop.TableCreated;
+import com.example.shop.UserLoggedIn;
+import com.example.shop.UserSignedUpEvent;
+import com.github.f4b6a3.ulid.Ulid;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.http.MediaType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a Datasette server receives from the forwarder, and what the application sees when
+ * the server refuses or drops a request. Runs the real auto-configuration against a
+ * {@link MockWebServer} that answers as Datasette does.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class DatasetteWriteApiTests {
+
+	private static final String TABLE = "datasette_events";
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private static final List<String> ROW_KEYS = List.of("id", "instance", "event", "created", "actor_id",
+			"database_name", "table_name", "properties");
+
+	private static final String ULID = "[0-7][0-9A-HJKMNP-TV-Z]{25}";
+
+	private static final String CREATED = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}\\+00:00";
+
+	private final JsonMapper json = JsonMapper.shared();
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final MockWebServer server = new MockWebServer();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
+				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class))
+		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+				"datasette.events-forward.retry.initial-backoff=10ms",
+				"datasette.events-forward.retry.max-backoff=20ms");
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.setDispatcher(this.datasette);
+		this.server.start();
+	}
+
+	@AfterEach
+	void stopServerAndCheckTokenStayedSecret(CapturedOutput output) {
+		this.server.close();
+		assertThat(output.getAll()).doesNotContain(DatasetteWriteApi.TOKEN)
+			.doesNotContain(DatasetteWriteApi.TOKEN.substring(DatasetteWriteApi.TOKEN.indexOf('.')));
+	}
+
+	// ---------------------------------------------------------------- the request
+
+	@Test
+	void postsCreateBodyWithTableRowsIgnoreAndPkInThatOrder() {
+		createUrl().withPropertyValues("spring.application.name=shop").run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
+
+			RecordedRequest request = takeRequest();
+			assertThat(request.getMethod()).isEqualTo("POST");
+			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/-/create");
+			JsonNode body = this.json.readTree(request.getBody().utf8());
+			assertThat(body.propertyNames()).containsExactly("table", "rows", "ignore", "pk");
+			assertThat(body.get("table").isString()).isTrue();
+			assertThat(body.get("table").asString()).isEqualTo(TABLE);
+			assertThat(body.get("ignore").isBoolean()).isTrue();
+			assertThat(body.get("ignore").booleanValue()).isTrue();
+			assertThat(body.get("pk").asString()).isEqualTo("id");
+			assertThat(body.get("rows").isArray()).isTrue();
+			assertThat(body.get("rows")).hasSize(1);
+			JsonNode row = body.get("rows").get(0);
+			assertThat(row.propertyNames()).containsExactlyElementsOf(ROW_KEYS);
+			assertThat(row.get("instance").asString()).isEqualTo("shop");
+			assertThat(row.get("event").asString()).isEqualTo("order-placed");
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(row.get("database_name").isNull()).isTrue();
+			assertThat(row.get("table_name").isNull()).isTrue();
+			assertThat(properties(row)).isEqualTo(tree("{\"orderId\": \"o-1\", \"quantity\": 2, \"total\": 9.90}"));
+			awaitRows(1);
+		});
+	}
+
+	@Test
+	void createBodyNamesConfiguredTable() {
+		createUrl().withPropertyValues("datasette.events-forward.table=shop_events").run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
+
+			JsonNode body = this.json.readTree(takeRequest().getBody().utf8());
+			assertThat(body.get("table").asString()).isEqualTo("shop_events");
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.datasette.rows("shop_events")).hasSize(1));
+		});
+	}
+
+	@Test
+	void postsInsertBodyWithRowsAndIgnoreOnly() {
+		this.datasette.withTable(TABLE);
+		insertUrl().run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
+
+			RecordedRequest request = takeRequest();
+			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/" + TABLE + "/-/insert");
+			JsonNode body = this.json.readTree(request.getBody().utf8());
+			assertThat(body.propertyNames()).containsExactly("rows", "ignore");
+			assertThat(body.get("ignore").isBoolean()).isTrue();
+			assertThat(body.get("ignore").booleanValue()).isTrue();
+			assertThat(body.get("rows")).hasSize(1);
+			assertThat(body.get("rows").get(0).propertyNames()).containsExactlyElementsOf(ROW_KEYS);
+			awaitRows(1);
+		});
+	}
+
+	@Test
+	void sendsTokenAsBearerAndBodyAsJson() {
+		createUrl().run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
+
+			RecordedRequest request = takeRequest();
+			assertThat(request.getHeaders().values("Authorization")).containsExactly("Bearer " + DatasetteWriteApi.TOKEN);
+			MediaType contentType = MediaType.parseMediaType(request.getHeaders().get("Content-Type"));
+			assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)).isTrue();
+			awaitRows(1);
+		});
+	}
+
+	// ---------------------------------------------------------------- the rows
+
+	@Test
+	void recordEventRow() {
+		createUrl().withPropertyValues("spring.application.name=shop").run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.propertyNames()).containsExactlyElementsOf(ROW_KEYS);
+			assertThat(row.get("instance").asString()).isEqualTo("shop");
+			assertThat(row.get("event").asString()).isEqualTo("order-placed");
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(row.get("database_name").isNull()).isTrue();
+			assertThat(row.get("table_name").isNull()).isTrue();
+			assertThat(properties(row)).isEqualTo(tree("{\"orderId\": \"o-1\", \"quantity\": 2, \"total\": 9.90}"));
+		});
+	}
+
+	@Test
+	void classicApplicationEventRowHasNoSourceOrTimestampInProperties() {
+		createUrl().run((context) -> {
+			context.publishEvent(new UserSignedUpEvent(new SignUpController(), "alice", "pro"));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.get("event").asString()).isEqualTo("user-signed-up");
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(properties(row)).isEqualTo(tree("{\"plan\": \"pro\"}"));
+		});
+	}
+
+	@Test
+	void publishEventObjectPayloadRowIsMappedFromThePayload() {
+		createUrl().run((context) -> {
+			context.publishEvent(new Orders.Refunds.RefundIssuedEvent("o-1"));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.get("event").asString()).isEqualTo("refund-issued");
+			assertThat(row.get("actor_id").isNull()).isTrue();
+			assertThat(properties(row)).isEqualTo(tree("{\"orderId\": \"o-1\"}"));
+		});
+	}
+
+	@Test
+	void databaseTableAndActorIdGoToTheirOwnColumns() {
+		createUrl().run((context) -> {
+			context.publishEvent(new TableCreated("analytics", "orders", "alice", 5));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.get("event").asString()).isEqualTo("table-created");
+			assertThat(row.get("database_name").asString()).isEqualTo("analytics");
+			assertThat(row.get("table_name").asString()).isEqualTo("orders");
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(properties(row)).isEqualTo(tree("{\"columns\": 5}"));
+		});
+	}
+
+	@Test
+	void eventNameAnnotationNamesTheEventColumn() {
+		createUrl().run((context) -> {
+			context.publishEvent(new UserLoggedIn("alice", "password"));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.get("event").asString()).isEqualTo("login");
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(properties(row)).isEqualTo(tree("{\"method\": \"password\"}"));
+		});
+	}
+
+	@Test
+	void instanceDefaultsToApplicationName() {
+		createUrl().withPropertyValues("spring.application.name=shop").run((context) -> {
+			context.publishEvent(new UserLoggedIn("alice", "password"));
+
+			assertThat(awaitRows(1).get(0).get("instance").asString()).isEqualTo("shop");
+		});
+	}
+
+	@Test
+	void instancePropertyWinsOverApplicationName() {
+		createUrl()
+			.withPropertyValues("spring.application.name=shop", "datasette.events-forward.instance=shop-eu-1")
+			.run((context) -> {
+				context.publishEvent(new UserLoggedIn("alice", "password"));
+
+				assertThat(awaitRows(1).get(0).get("instance").asString()).isEqualTo("shop-eu-1");
+			});
+	}
+
+	@Test
+	void instanceIsNullWithoutApplicationNameOrInstanceProperty() {
+		createUrl().run((context) -> {
+			context.publishEvent(new UserLoggedIn("alice", "password"));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.has("instance")).isTrue();
+			assertThat(row.get("instance").isNull()).isTrue();
+		});
+	}
+
+	@Test
+	void createdIsThePublishTimeInUtcWithMicroseconds() {
+		TimeZone defaultZone = TimeZone.getDefault();
+		TimeZone.setDefault(TimeZone.getTimeZone("America/St_Johns"));
+		try {
+			createUrl().run((context) -> {
+				Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
+				context.publishEvent(new UserLoggedIn("alice", "password"));
+				Instant after = Instant.now();
+
+				String created = awaitRows(1).get(0).get("created").asString();
+				assertThat(created).matches(CREATED);
+				OffsetDateTime time = OffsetDateTime.parse(created);
+				assertThat(time.getOffset()).isEqualTo(ZoneOffset.UTC);
+				assertThat(time.toInstant()).isBetween(before, after);
+			});
+		}
+		finally {
+			TimeZone.setDefault(defaultZone);
+		}
+	}
+
+	@Test
+	void idsAreUlidsThatIncreaseInPublishOrder() {
+		createUrl().run((context) -> {
+			List<String> published = new ArrayList<>();
+			for (int i = 1; i <= 25; i++) {
+				published.add("o-" + i);
+				context.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
+			}
+
+			List<ObjectNode> rows = new ArrayList<>(awaitRows(25));
+			rows.sort((a, b) -> a.get("id").asString().compareTo(b.get("id").asString()));
+			assertThat(rows).extracting((row) -> properties(row).get("orderId").asString())
+				.containsExactlyElementsOf(published);
+			for (ObjectNode row : rows) {
+				String id = row.get("id").asString();
+				assertThat(id).matches(ULID);
+				assertThat(Ulid.isValid(id)).isTrue();
+				// The id's time part is the publish time, to the millisecond.
+				Instant created = OffsetDateTime.parse(row.get("created").asString()).toInstant();
+				assertThat(Ulid.getInstant(id)).isEqualTo(created.truncatedTo(ChronoUnit.MILLIS));
+			}
+			assertThat(rows).extracting((row) -> row.get("id").asString()).doesNotHaveDuplicates();
+		});
+	}
+
+	@Test
+	void propertiesColumnIsJsonTextOfAnObject() {
+		createUrl().run((context) -> {
+			context.publishEvent(new TableCreated("analytics", "orders", "alice", 5));
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
+			context.publishEvent(new StoreOpened());
+
+			for (ObjectNode row : awaitRows(3)) {
+				JsonNode properties = row.get("properties");
+				assertThat(properties.isString()).as("properties of %s is a string", row.get("event")).isTrue();
+				assertThat(this.json.readTree(properties.asString()).isObject()).isTrue();
+				if (row.get("event").asString().equals("store-opened")) {
+					assertThat(properties.asString()).isEqualTo("{}");
+				}
+			}
+		});
+	}
+
+	// ---------------------------------------------------------------- the answers
+
+	@Test
+	void badRequestIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> DatasetteWriteApi.error(400, "Too many rows, maximum allowed is 100"),
+				"HTTP 400", "Too many rows, maximum allowed is 100");
+	}
+
+	@Test
+	void badRequestInPre36ErrorFormatIsLoggedWithItsErrors(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"), "HTTP 400",
+				"Invalid parameter: \"foo\"");
+	}
+
+	@Test
+	void unauthorizedIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
+					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+					.build(),
+				"HTTP 401", "Invalid token signature");
+	}
+
+	@Test
+	void expiredTokenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Token has expired"))
+					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+					.build(),
+				"HTTP 401", "Token has expired");
+	}
+
+	@Test
+	void forbiddenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output, () -> DatasetteWriteApi.error(403, "Permission denied"),
+				"HTTP 403", "Permission denied");
+	}
+
+	@Test
+	void missingTableOnInsertIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		// No scripted answers: the server itself has no such table, until the test creates it.
+		insertUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).isEqualTo(3);
+			assertThat(deliveryFailureLog(output)).contains("HTTP 404", "Table not found");
+
+			this.datasette.withTable(TABLE);
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder);
+		});
+	}
+
+	@Test
+	void missingDatabaseHtmlPageIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
+		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::databaseNotFound,
+				"HTTP 404", "Database not found: data");
+		assertThat(line).doesNotContain("<html", "<p>", "margin:0");
+	}
+
+	@Test
+	void payloadTooLargeIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> DatasetteWriteApi.error(413, "Request body exceeded maximum size of 2097152 bytes"), "HTTP 413",
+				"Request body exceeded maximum size of 2097152 bytes");
+	}
+
+	@Test
+	void serverErrorIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
+		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::internalServerError,
+				"HTTP 500", "Internal Server Error");
+		assertThat(line).doesNotContain("<html", "<p>");
+	}
+
+	@Test
+	void droppedConnectionIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+		givesUpAfterThreeAttempts(createUrl(), output,
+				() -> new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build(),
+				"WebClientRequestException");
+	}
+
+	@Test
+	void serverErrorOnceThenAcceptedIsDeliveredWithoutDuplicates(CapturedOutput output) {
+		this.datasette.enqueue(internalServerError());
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertThat(forwarder.counts().failed()).isZero();
+			assertThat(this.server.getRequestCount()).isEqualTo(2);
+			List<String> bodies = this.datasette.requestBodies();
+			assertThat(bodies.get(1)).isEqualTo(bodies.get(0));
+			List<ObjectNode> rows = this.datasette.rows(TABLE);
+			assertThat(rows).hasSize(1);
+			assertThat(bodies.get(0)).contains(rows.get(0).get("id").asString());
+			assertThat(output.getAll()).doesNotContain("Could not deliver");
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
+	@Test
+	void batchStoredButAnswerLostIsNotStoredTwiceWhenRetried(CapturedOutput output) {
+		// The server stores the rows, then the connection drops before the answer arrives.
+		Dispatcher answerLostOnce = new Dispatcher() {
+
+			private final AtomicBoolean lost = new AtomicBoolean();
+
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				MockResponse answer = DatasetteWriteApiTests.this.datasette.dispatch(request);
+				if (!this.lost.compareAndSet(false, true)) {
+					return answer;
+				}
+				return new MockResponse.Builder(answer).onResponseStart(new SocketEffect.CloseSocket()).build();
+			}
+
+		};
+		this.server.setDispatcher(answerLostOnce);
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).isEqualTo(2);
+			assertThat(this.datasette.rows(TABLE)).hasSize(1);
+			assertThat(forwarder.counts().failed()).isZero();
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
+	// ---------------------------------------------------------------- unmappable events
+
+	@Test
+	void unserializableEventIsLoggedOnceForItsTypeCountedAsFailedAndSkipped(CapturedOutput output) {
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+
+			assertThatNoException().isThrownBy(() -> {
+				context.publishEvent(new InvoiceRendered("inv-1"));
+				context.publishEvent(new InvoiceRendered("inv-2"));
+			});
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> {
+				assertThat(counts.failed()).isEqualTo(2);
+				assertThat(counts.delivered()).isEqualTo(1);
+			});
+			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(output.getAll()).contains("Skipping events of type"));
+			List<ObjectNode> rows = this.datasette.rows(TABLE);
+			assertThat(rows).hasSize(1);
+			assertThat(rows.get(0).get("event").asString()).isEqualTo("order-placed");
+			List<String> logged = logLines(output, "Skipping events of type " + InvoiceRendered.class.getName());
+			assertThat(logged).as("one log entry for the type, not one per event").hasSize(1);
+			assertThat(logged.get(0)).contains("ERROR", "PDF renderer is offline");
+			assertCountsAddUp(forwarder.counts());
+		});
+	}
+
+	// ---------------------------------------------------------------- support
+
+	private ApplicationContextRunner createUrl() {
+		return this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+	}
+
+	private ApplicationContextRunner insertUrl() {
+		return this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/" + TABLE + "/-/insert"));
+	}
+
+	/**
+	 * Publish an event the server answers with {@code answer} three times in a row, then one
+	 * it accepts.
+	 * @return the ERROR line that reports the failed batch
+	 */
+	private String givesUpAfterThreeAttempts(ApplicationContextRunner runner, CapturedOutput output,
+			Supplier<MockResponse> answer, String... logged) {
+		List<String> line = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			this.datasette.enqueue(answer.get());
+		}
+		runner.run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).as("attempts").isEqualTo(3);
+			assertThat(this.datasette.requestBodies()).as("the same batch each time").containsOnly(
+					this.datasette.requestBodies().get(0));
+			assertThat(forwarder.counts().delivered()).isZero();
+			assertCountsAddUp(forwarder.counts());
+			String failure = deliveryFailureLog(output);
+			assertThat(failure).contains(logged);
+			line.add(failure);
+
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder);
+		});
+		assertThat(line).as("the test ran").hasSize(1);
+		return line.get(0);
+	}
+
+	private void assertOnlyLaterEventStored(EventsForwarder forwarder) {
+		assertThat(this.server.getRequestCount()).isEqualTo(4);
+		List<ObjectNode> rows = this.datasette.rows(TABLE);
+		assertThat(rows).hasSize(1);
+		assertThat(properties(rows.get(0)).get("orderId").asString()).isEqualTo("o-2");
+		ForwardCounts counts = forwarder.counts();
+		assertThat(counts).isEqualTo(new ForwardCounts(2, 1, 0, 1, 0));
+		assertCountsAddUp(counts);
+	}
+
+	private static String deliveryFailureLog(CapturedOutput output) {
+		// The batch is counted as failed just before the failure is logged.
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(logLines(output, "Could not deliver")).isNotEmpty());
+		List<String> lines = logLines(output, "Could not deliver");
+		assertThat(lines).hasSize(1);
+		assertThat(lines.get(0)).contains("ERROR", "after 3 attempts");
+		return lines.get(0);
+	}
+
+	private static List<String> logLines(CapturedOutput output, String fragment) {
+		return output.getAll().lines().filter((line) -> line.contains(fragment)).toList();
+	}
+
+	private static void awaitCounts(EventsForwarder forwarder, Consumer<ForwardCounts> assertion) {
+		await().atMost(TIMEOUT).untilAsserted(() -> assertion.accept(forwarder.counts()));
+	}
+
+	private static void assertCountsAddUp(ForwardCounts counts) {
+		assertThat(counts.published())
+			.as("published == delivered + dropped + failed + queued in %s", counts)
+			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+	}
+
+	private List<ObjectNode> awaitRows(int count) {
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.datasette.rows(TABLE)).hasSize(count));
+		return this.datasette.rows(TABLE);
+	}
+
+	private RecordedRequest takeRequest() throws InterruptedException {
+		RecordedRequest request = this.server.takeRequest(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(request).as("a request within %s", TIMEOUT).isNotNull();
+		return request;
+	}
+
+	private JsonNode properties(JsonNode row) {
+		assertThat(row.get("properties").isString()).isTrue();
+		return this.json.readTree(row.get("properties").asString());
+	}
+
+	private JsonNode tree(String text) {
+		return this.json.readTree(text);
+	}
+
+	/**
+	 * Datasette's answer when the database in the URL does not exist: an HTML page.
+	 */
+	private static MockResponse databaseNotFound() {
+		return new MockResponse.Builder().code(404)
+			.setHeader("Content-Type", "text/html; charset=utf-8")
+			.body("<!DOCTYPE html>\n<html><head><title>Error 404</title><style>body{margin:0}</style></head>"
+					+ "<body><h1>Error 404</h1><p>Database not found: data</p></body></html>")
+			.build();
+	}
+
+	private static MockResponse internalServerError() {
+		return new MockResponse.Builder().code(500)
+			.setHeader("Content-Type", "text/html; charset=utf-8")
+			.body("<!DOCTYPE html>\n<html><head><title>Error 500</title></head>"
+					+ "<body><h1>Error 500</h1><p>Internal Server Error</p></body></html>")
+			.build();
+	}
+
+	private static MockResponse json(int status, String body) {
+		return new MockResponse.Builder().code(status)
+			.setHeader("Content-Type", "application/json; charset=utf-8")
+			.body(body)
+			.build();
+	}
+
+	/**
+	 * A typical event source: the bean that publishes the event.
+	 */
+	static class SignUpController {
+
+		public String getGreeting() {
+			return "welcome";
+		}
+
+	}
+
+}
