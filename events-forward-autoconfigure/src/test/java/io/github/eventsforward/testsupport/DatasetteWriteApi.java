@@ -118,6 +118,14 @@ public class DatasetteWriteApi extends Dispatcher {
 		return List.copyOf(this.requestBodies);
 	}
 
+	// MockWebServer reads request-side socket effects (such as onRequestBody) from peek(),
+	// before it dispatches: show it the scripted answer that the next request will get.
+	@Override
+	public MockResponse peek() {
+		MockResponse next = this.scripted.peek();
+		return (next != null) ? next : super.peek();
+	}
+
 	@Override
 	public MockResponse dispatch(RecordedRequest request) {
 		String body = (request.getBody() != null) ? request.getBody().utf8() : "";
