@@ -1,0 +1,364 @@
+package io.github.eventsforward.sample.receiver;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+import io.github.eventsforward.sample.SampleApplication;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.util.TestSocketUtils;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Talks to the sample's stand-in Datasette receiver over HTTP, as the starter does, and
+ * checks that it answers as Datasette 1.0a37's JSON write API does. The sample runs once for
+ * the class, with forwarding and the event generator off, so only these requests reach the
+ * receiver; every test uses ids of its own.
+ */
+class WriteApiControllerTests {
+
+	private static final String TOKEN = "dstok_write-api-controller-tests";
+
+	private static final String TABLE = "datasette_events";
+
+	private static final String CREATE = "/events/-/create";
+
+	private static final String INSERT = "/events/" + TABLE + "/-/insert";
+
+	private static final List<String> STARTER_COLUMNS = List.of("id", "instance", "event", "created", "actor_id",
+			"database_name", "table_name", "properties");
+
+	private static final JsonMapper json = JsonMapper.shared();
+
+	private static final AtomicLong ids = new AtomicLong();
+
+	@TempDir
+	static Path folder;
+
+	private static Path database;
+
+	private static ConfigurableApplicationContext app;
+
+	private static WebTestClient client;
+
+	@BeforeAll
+	static void startTheSampleAndCreateTheEventsTable() {
+		int port = TestSocketUtils.findAvailableTcpPort();
+		database = folder.resolve("events.db");
+		app = new SpringApplicationBuilder(SampleApplication.class).run("--server.port=" + port,
+				"--sample.receiver.database-file=" + database, "--sample.receiver.token=" + TOKEN,
+				"--sample.generator.enabled=false", "--datasette.events-forward.enabled=false");
+		client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+		// The starter's first request: it makes the table.
+		Answer created = post(CREATE, createBody(TABLE, row(newId())));
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+	}
+
+	@AfterAll
+	static void stopTheSample() {
+		if (app != null) {
+			app.close();
+		}
+	}
+
+	// /-/create
+
+	@Test
+	void createOnANewTableAnswers201WithTheTableItsUrlsItsSchemaAndTheRowCount() {
+		Answer answer = post(CREATE, createBody("shop_events", row(newId()), row(newId())));
+
+		assertThat(answer.status()).isEqualTo(201);
+		assertThat(answer.isJson()).as(answer.headers().toString()).isTrue();
+		JsonNode body = answer.json();
+		assertThat(body.get("ok").asBoolean()).isTrue();
+		assertThat(body.get("database").asString()).isEqualTo("events");
+		assertThat(body.get("table").asString()).isEqualTo("shop_events");
+		assertThat(body.get("table_url").asString()).endsWith("/events/shop_events");
+		assertThat(body.get("table_api_url").asString()).endsWith("/events/shop_events.json");
+		assertThat(body.get("schema").asString()).startsWith("CREATE TABLE").contains("shop_events");
+		assertThat(body.get("row_count").asInt()).isEqualTo(2);
+	}
+
+	@Test
+	void createMakesATableWithExactlyTheStartersColumnsAndIdAsTextPrimaryKey() throws Exception {
+		// The starter's first batch often has no actor, database or table: nulls.
+		ObjectNode first = row(newId());
+		ObjectNode second = row(newId()).put("actor_id", "zoe").put("database_name", "shop").put("table_name", "orders");
+		Answer answer = post(CREATE, createBody("audit_events", first, second));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		List<Map<String, Object>> columns = query("SELECT name, type, pk FROM pragma_table_info('audit_events')");
+		assertThat(columns).extracting((column) -> column.get("name")).containsExactlyElementsOf(STARTER_COLUMNS);
+		assertThat(columns.get(0)).containsEntry("type", "TEXT").containsEntry("pk", 1);
+		assertThat(columns.subList(1, columns.size())).allSatisfy((column) -> assertThat(column).containsEntry("pk", 0));
+		assertThat(query("SELECT id FROM audit_events ORDER BY id")).extracting((row) -> row.get("id"))
+			.containsExactly(first.get("id").asString(), second.get("id").asString());
+	}
+
+	@Test
+	void createOnTheExistingTableInsertsTheNewRowsSkipsDuplicatesAndCountsTheRowsSent() throws Exception {
+		ObjectNode a = row(newId());
+		ObjectNode b = row(newId());
+		ObjectNode c = row(newId());
+		assertThat(post(CREATE, createBody(TABLE, a, b)).status()).isEqualTo(201);
+
+		Answer again = post(CREATE, createBody(TABLE, b, c));
+
+		assertThat(again.status()).isEqualTo(201);
+		assertThat(again.json().get("ok").asBoolean()).isTrue();
+		assertThat(again.json().get("row_count").asInt()).isEqualTo(2);
+		assertThat(again.json().get("schema").asString()).startsWith("CREATE TABLE");
+		assertThat(storedIds(a, b, c)).containsExactly(id(a), id(b), id(c));
+	}
+
+	@Test
+	void createIsNotHeldToTheInsertRowLimit() throws Exception {
+		ObjectNode[] rows = rows(150);
+
+		Answer answer = post(CREATE, createBody(TABLE, rows));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		assertThat(answer.json().get("row_count").asInt()).isEqualTo(150);
+		assertThat(storedIds(rows)).hasSize(150);
+	}
+
+	@Test
+	void createWithIgnoreButNoPkIsRefusedAndMakesNoTable() throws Exception {
+		ObjectNode body = createBody("pkless_events", row(newId()));
+		body.remove("pk");
+
+		Answer answer = post(CREATE, body);
+
+		assertError(answer, 400, "ignore and replace require pk or pks");
+		assertThat(query("SELECT name FROM sqlite_master WHERE name = 'pkless_events'")).isEmpty();
+	}
+
+	@Test
+	void createWithAnotherPkThanTheExistingTablesIsRefused() throws Exception {
+		ObjectNode row = row(newId());
+		ObjectNode body = createBody(TABLE, row).put("pk", "event");
+
+		Answer answer = post(CREATE, body);
+
+		assertError(answer, 400, "pk cannot be changed for existing table");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	@Test
+	void createWithAColumnTheExistingTableLacksIsRefused() throws Exception {
+		ObjectNode row = row(newId()).put("newcol", "surprise");
+
+		Answer answer = post(CREATE, createBody(TABLE, row));
+
+		assertError(answer, 400, "table datasette_events has no column named newcol");
+		assertThat(storedIds(row)).isEmpty();
+		assertThat(query("SELECT name FROM pragma_table_info('datasette_events')")).extracting((c) -> c.get("name"))
+			.containsExactlyElementsOf(STARTER_COLUMNS);
+	}
+
+	@Test
+	void createWithNoRowsIsRefused() {
+		Answer answer = post(CREATE, createBody(TABLE));
+
+		assertError(answer, 400, "columns, rows or row is required");
+	}
+
+	@Test
+	void createWithIgnoreAndReplaceTogetherIsRefused() throws Exception {
+		ObjectNode row = row(newId());
+		ObjectNode body = createBody(TABLE, row).put("replace", true);
+
+		Answer answer = post(CREATE, body);
+
+		assertThat(answer.status()).isEqualTo(400);
+		assertErrorShape(answer, 400);
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	// Helpers
+
+	/** A row as the starter sends it; ids grow, as the starter's ULIDs do. */
+	private static ObjectNode row(String id) {
+		ObjectNode row = json.createObjectNode();
+		row.put("id", id);
+		row.put("instance", "sample-shop");
+		row.put("event", "page-viewed");
+		row.put("created", "2025-06-01T12:00:00.000000+00:00");
+		row.putNull("actor_id");
+		row.putNull("database_name");
+		row.putNull("table_name");
+		row.put("properties", "{\"path\":\"/catalog\"}");
+		return row;
+	}
+
+	private static ObjectNode[] rows(int count) {
+		return IntStream.range(0, count).mapToObj((i) -> row(newId())).toArray(ObjectNode[]::new);
+	}
+
+	private static String newId() {
+		return String.format("01JWTEST%018d", ids.incrementAndGet());
+	}
+
+	private static String id(ObjectNode row) {
+		return row.get("id").asString();
+	}
+
+	/** The body of the starter's {@code /-/create} request. */
+	private static ObjectNode createBody(String table, ObjectNode... rows) {
+		ObjectNode body = json.createObjectNode();
+		body.put("table", table);
+		ArrayNode list = body.putArray("rows");
+		for (ObjectNode row : rows) {
+			list.add(row);
+		}
+		body.put("pk", "id");
+		body.put("ignore", true);
+		return body;
+	}
+
+	/** The body of the starter's {@code /-/insert} request. */
+	private static ObjectNode insertBody(ObjectNode... rows) {
+		ObjectNode body = json.createObjectNode();
+		ArrayNode list = body.putArray("rows");
+		for (ObjectNode row : rows) {
+			list.add(row);
+		}
+		body.put("ignore", true);
+		return body;
+	}
+
+	/** The JSON text of a body, followed by spaces up to exactly {@code size} bytes. */
+	private static String padded(ObjectNode body, int size) {
+		String text = body.toString();
+		int length = text.getBytes(StandardCharsets.UTF_8).length;
+		assertThat(length).isLessThan(size);
+		return text + String.join("", Collections.nCopies(size - length, " "));
+	}
+
+	private static Answer post(String path, ObjectNode body) {
+		return post(path, body.toString(), MediaType.APPLICATION_JSON);
+	}
+
+	private static Answer post(String path, String body, @Nullable MediaType contentType) {
+		return post(path, body, contentType, "Bearer " + TOKEN);
+	}
+
+	private static Answer post(String path, String body, @Nullable MediaType contentType,
+			@Nullable String authorization) {
+		EntityExchangeResult<byte[]> result = client.post().uri(path).headers((headers) -> {
+			if (contentType != null) {
+				headers.setContentType(contentType);
+			}
+			if (authorization != null) {
+				headers.set(HttpHeaders.AUTHORIZATION, authorization);
+			}
+		}).bodyValue(body.getBytes(StandardCharsets.UTF_8)).exchange().expectBody().returnResult();
+		byte[] content = result.getResponseBodyContent();
+		return new Answer(result.getStatus().value(), result.getResponseHeaders(),
+				(content != null) ? new String(content, StandardCharsets.UTF_8) : "");
+	}
+
+	/** Datasette's error body: {@code {"ok": false, "error": m, "errors": [m], "status": n}}. */
+	private static void assertError(Answer answer, int status, String message) {
+		assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+		assertErrorShape(answer, status);
+		assertThat(answer.json().get("error").asString()).isEqualTo(message);
+	}
+
+	private static void assertErrorShape(Answer answer, int status) {
+		assertThat(answer.isJson()).as(answer.headers().toString()).isTrue();
+		JsonNode body = answer.json();
+		assertThat(body.propertyNames()).contains("ok", "error", "errors", "status");
+		assertThat(body.get("ok").isBoolean()).isTrue();
+		assertThat(body.get("ok").asBoolean()).isFalse();
+		assertThat(body.get("errors").isArray()).isTrue();
+		assertThat(body.get("errors")).containsExactly(body.get("error"));
+		assertThat(body.get("status").asInt()).isEqualTo(status);
+	}
+
+	private static List<String> storedIds(ObjectNode... rows) throws Exception {
+		List<Object> wanted = new ArrayList<>();
+		for (ObjectNode row : rows) {
+			wanted.add(id(row));
+		}
+		String marks = String.join(", ", Collections.nCopies(wanted.size(), "?"));
+		return query("SELECT id FROM datasette_events WHERE id IN (" + marks + ") ORDER BY id", wanted.toArray())
+			.stream()
+			.map((row) -> (String) row.get("id"))
+			.toList();
+	}
+
+	private static Map<String, Object> stored(String id) throws Exception {
+		List<Map<String, Object>> rows = query("SELECT * FROM datasette_events WHERE id = ?", id);
+		assertThat(rows).as("rows with id " + id).hasSize(1);
+		return rows.get(0);
+	}
+
+	private static List<Map<String, Object>> query(String sql, Object... parameters) throws Exception {
+		List<Map<String, Object>> rows = new ArrayList<>();
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+				PreparedStatement statement = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				statement.setObject(i + 1, parameters[i]);
+			}
+			try (ResultSet result = statement.executeQuery()) {
+				ResultSetMetaData meta = result.getMetaData();
+				while (result.next()) {
+					Map<String, Object> row = new LinkedHashMap<>();
+					for (int i = 1; i <= meta.getColumnCount(); i++) {
+						row.put(meta.getColumnName(i), result.getObject(i));
+					}
+					rows.add(row);
+				}
+			}
+		}
+		return rows;
+	}
+
+	private record Answer(int status, HttpHeaders headers, String body) {
+
+		@Nullable MediaType contentType() {
+			return this.headers.getContentType();
+		}
+
+		boolean isJson() {
+			MediaType type = contentType();
+			return type != null && type.isCompatibleWith(MediaType.APPLICATION_JSON);
+		}
+
+		JsonNode json() {
+			return WriteApiControllerTests.json.readTree(this.body);
+		}
+
+	}
+
+}
