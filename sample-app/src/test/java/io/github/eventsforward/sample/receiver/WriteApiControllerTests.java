@@ -204,6 +204,114 @@ class WriteApiControllerTests {
 		assertThat(storedIds(row)).isEmpty();
 	}
 
+	// /-/insert
+
+	@Test
+	void insertAnswers201WithJustOkAndStoresTheRowsAsSent() throws Exception {
+		ObjectNode row = row(newId()).put("actor_id", "zoe").put("database_name", "shop").put("table_name", "orders");
+
+		Answer answer = post(INSERT, insertBody(row));
+
+		assertThat(answer.status()).isEqualTo(201);
+		assertThat(answer.isJson()).as(answer.headers().toString()).isTrue();
+		assertThat(answer.json()).isEqualTo(json.readTree("{\"ok\": true}"));
+		Map<String, Object> stored = stored(id(row));
+		assertThat(stored.keySet()).containsExactlyElementsOf(STARTER_COLUMNS);
+		STARTER_COLUMNS
+			.forEach((column) -> assertThat(stored.get(column)).as(column).isEqualTo(row.get(column).asString()));
+	}
+
+	@Test
+	void insertOfNoRowsAnswers201() {
+		Answer answer = post(INSERT, insertBody());
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		assertThat(answer.json().get("ok").asBoolean()).isTrue();
+	}
+
+	@Test
+	void aBatchSentTwiceWithIgnoreIsStoredOnce() throws Exception {
+		ObjectNode[] batch = rows(3);
+		assertThat(post(INSERT, insertBody(batch)).status()).isEqualTo(201);
+
+		// A retry after a lost answer: the same rows again.
+		Answer retry = post(INSERT, insertBody(batch));
+
+		assertThat(retry.status()).isEqualTo(201);
+		assertThat(retry.json().get("ok").asBoolean()).isTrue();
+		assertThat(storedIds(batch)).hasSize(3).doesNotHaveDuplicates();
+	}
+
+	@Test
+	void aBatchOfOnlyDuplicatesWithIgnoreStillAnswers201AndKeepsTheStoredRows() throws Exception {
+		ObjectNode row = row(newId());
+		assertThat(post(INSERT, insertBody(row)).status()).isEqualTo(201);
+		ObjectNode changed = row.deepCopy().put("event", "changed");
+
+		Answer answer = post(INSERT, insertBody(changed));
+
+		assertThat(answer.status()).isEqualTo(201);
+		assertThat(stored(id(row))).containsEntry("event", row.get("event").asString());
+	}
+
+	@Test
+	void aDuplicateIdInsideOneBatchWithIgnoreKeepsTheFirstRow() throws Exception {
+		ObjectNode first = row(newId()).put("properties", "{\"n\":1}");
+		ObjectNode second = first.deepCopy().put("properties", "{\"n\":2}");
+
+		Answer answer = post(INSERT, insertBody(first, second));
+
+		assertThat(answer.status()).isEqualTo(201);
+		assertThat(storedIds(first)).hasSize(1);
+		assertThat(stored(id(first))).containsEntry("properties", "{\"n\":1}");
+	}
+
+	@Test
+	void withoutIgnoreOneDuplicateFailsTheWholeBatch() throws Exception {
+		ObjectNode existing = row(newId());
+		assertThat(post(INSERT, insertBody(existing)).status()).isEqualTo(201);
+		ObjectNode before = row(newId());
+		ObjectNode after = row(newId());
+		ObjectNode body = insertBody(before, existing, after);
+		body.remove("ignore");
+
+		Answer answer = post(INSERT, body);
+
+		assertError(answer, 400, "UNIQUE constraint failed: datasette_events.id");
+		assertThat(storedIds(before, existing, after)).containsExactly(id(existing));
+	}
+
+	@Test
+	void insertWithIgnoreAndReplaceTogetherIsRefused() throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(INSERT, insertBody(row).put("replace", true));
+
+		assertThat(answer.status()).isEqualTo(400);
+		assertErrorShape(answer, 400);
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	@Test
+	void insertWithAColumnTheTableLacksIsRefused() throws Exception {
+		ObjectNode row = row(newId()).put("extra1", "surprise");
+
+		Answer answer = post(INSERT, insertBody(row));
+
+		assertError(answer, 400, "Row 0 has invalid columns: extra1");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	@Test
+	void anUnknownTopLevelKeyIsRefused() throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(INSERT, insertBody(row).put("foo", 1));
+
+		assertError(answer, 400, "Invalid parameter: \"foo\"");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
 	// Helpers
 
 	/** A row as the starter sends it; ids grow, as the starter's ULIDs do. */
