@@ -312,6 +312,94 @@ class WriteApiControllerTests {
 		assertThat(storedIds(row)).isEmpty();
 	}
 
+	// Limits
+
+	@Test
+	void insertTakesUpToOneHundredRows() throws Exception {
+		ObjectNode[] rows = rows(100);
+
+		Answer answer = post(INSERT, insertBody(rows));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		assertThat(storedIds(rows)).hasSize(100);
+	}
+
+	@Test
+	void insertOfMoreThanOneHundredRowsIsRefusedWhole() throws Exception {
+		ObjectNode[] rows = rows(101);
+
+		Answer answer = post(INSERT, insertBody(rows));
+
+		assertError(answer, 400, "Too many rows, maximum allowed is 100");
+		assertThat(storedIds(rows)).isEmpty();
+	}
+
+	@Test
+	void aBodyOfExactlyTheMaximumSizeIsAccepted() throws Exception {
+		ObjectNode row = row(newId());
+		String body = padded(insertBody(row), 2_097_152);
+
+		Answer answer = post(INSERT, body, MediaType.APPLICATION_JSON);
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		assertThat(storedIds(row)).hasSize(1);
+	}
+
+	@Test
+	void aBodyOverTheMaximumSizeIsRefusedWith413() throws Exception {
+		ObjectNode row = row(newId());
+		String body = padded(insertBody(row), 2_097_153);
+
+		Answer answer = post(INSERT, body, MediaType.APPLICATION_JSON);
+
+		assertError(answer, 413, "Request body exceeded maximum size of 2097152 bytes");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	// Request bodies
+
+	@ParameterizedTest(name = "Content-Type: {0}")
+	@ValueSource(strings = { "text/plain", "application/x-www-form-urlencoded", "application/octet-stream", "" })
+	void theBodyIsReadAsJsonWhateverTheContentType(String contentType) throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(INSERT, insertBody(row).toString(),
+				contentType.isEmpty() ? null : MediaType.parseMediaType(contentType));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		assertThat(storedIds(row)).hasSize(1);
+	}
+
+	@Test
+	void aNestedObjectValueIsStoredAsJsonText() throws Exception {
+		ObjectNode row = row(newId());
+		ObjectNode properties = row.putObject("properties");
+		properties.put("item", "mug").put("quantity", 3).putArray("tags").add("gift");
+
+		Answer answer = post(INSERT, insertBody(row));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+		Object stored = stored(id(row)).get("properties");
+		assertThat(stored).isInstanceOf(String.class);
+		assertThat(json.readTree((String) stored)).isEqualTo(properties);
+	}
+
+	@Test
+	void invalidJsonIsRefused() {
+		Answer answer = post(INSERT, "{\"rows\": [", MediaType.APPLICATION_JSON);
+
+		assertThat(answer.status()).isEqualTo(400);
+		assertErrorShape(answer, 400);
+		assertThat(answer.json().get("error").asString()).startsWith("Invalid JSON:");
+	}
+
+	@Test
+	void aJsonArrayBodyIsRefused() {
+		Answer answer = post(INSERT, "[{\"rows\": []}]", MediaType.APPLICATION_JSON);
+
+		assertError(answer, 400, "JSON must be a dictionary");
+	}
+
 	// Helpers
 
 	/** A row as the starter sends it; ids grow, as the starter's ULIDs do. */
