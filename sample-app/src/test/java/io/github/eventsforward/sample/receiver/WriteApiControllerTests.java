@@ -400,6 +400,65 @@ class WriteApiControllerTests {
 		assertError(answer, 400, "JSON must be a dictionary");
 	}
 
+	// Authentication
+
+	@ParameterizedTest(name = "Authorization: {0}")
+	@ValueSource(strings = { "", "Bearer not-a-datasette-token", "bearer " + TOKEN })
+	void aMissingOrMalformedTokenIsPermissionDenied(String authorization) throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(INSERT, insertBody(row).toString(), MediaType.APPLICATION_JSON,
+				authorization.isEmpty() ? null : authorization);
+
+		assertError(answer, 403, "Permission denied");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	@Test
+	void aDatasetteTokenOtherThanTheConfiguredOneIsAnInvalidSignature() throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(INSERT, insertBody(row).toString(), MediaType.APPLICATION_JSON,
+				"Bearer dstok_someone-elses-token");
+
+		assertError(answer, 401, "Invalid token signature");
+		assertThat(answer.headers().get(HttpHeaders.WWW_AUTHENTICATE)).containsExactly("Bearer error=\"invalid_token\"");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	@Test
+	void createAlsoRequiresTheToken() throws Exception {
+		ObjectNode row = row(newId());
+
+		Answer answer = post(CREATE, createBody(TABLE, row).toString(), MediaType.APPLICATION_JSON, null);
+
+		assertError(answer, 403, "Permission denied");
+		assertThat(storedIds(row)).isEmpty();
+	}
+
+	// Unknown tables and databases
+
+	@Test
+	void insertIntoAMissingTableIs404TableNotFound() throws Exception {
+		Answer answer = post("/events/no_such_table/-/insert", insertBody(row(newId())));
+
+		assertThat(answer.status()).isEqualTo(404);
+		assertThat(answer.json().get("ok").asBoolean(true)).isFalse();
+		assertThat(answer.json().get("error").asString()).isEqualTo("Table not found");
+		assertThat(query("SELECT name FROM sqlite_master WHERE name = 'no_such_table'")).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "/elsewhere/-/create", "/elsewhere/datasette_events/-/insert" })
+	void aDatabaseOtherThanTheConfiguredOneIs404WithAnHtmlPage(String path) {
+		Answer answer = post(path, createBody(TABLE, row(newId())));
+
+		assertThat(answer.status()).isEqualTo(404);
+		assertThat(answer.contentType()).isNotNull();
+		assertThat(answer.contentType().isCompatibleWith(MediaType.TEXT_HTML)).isTrue();
+		assertThat(answer.body()).doesNotStartWith("{").containsIgnoringCase("<html");
+	}
+
 	// Helpers
 
 	/** A row as the starter sends it; ids grow, as the starter's ULIDs do. */
