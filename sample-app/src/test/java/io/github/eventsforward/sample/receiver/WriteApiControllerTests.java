@@ -459,6 +459,30 @@ class WriteApiControllerTests {
 		assertThat(answer.body()).doesNotStartWith("{").containsIgnoringCase("<html");
 	}
 
+	// What a visitor of the sample sees
+
+	@Test
+	void receivedEventsListsTheStoredRowsNewestFirstWithTheirCount() throws Exception {
+		ObjectNode[] rows = rows(3);
+		assertThat(post(INSERT, insertBody(rows)).status()).isEqualTo(201);
+
+		EntityExchangeResult<byte[]> result = client.get()
+			.uri("/events/received?limit=3")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
+
+		JsonNode page = json.readTree(result.getResponseBodyContent());
+		long count = ((Number) query("SELECT count(*) AS n FROM datasette_events").get(0).get("n")).longValue();
+		assertThat(page.get("rowsStored").asLong()).isEqualTo(count);
+		List<String> newest = new ArrayList<>();
+		page.get("newest").forEach((row) -> newest.add(row.get("id").asString()));
+		assertThat(newest).containsExactly(id(rows[2]), id(rows[1]), id(rows[0]));
+		assertThat(page.get("newest").get(0).get("event").asString()).isEqualTo(rows[2].get("event").asString());
+	}
+
 	// Helpers
 
 	/** A row as the starter sends it; ids grow, as the starter's ULIDs do. */
