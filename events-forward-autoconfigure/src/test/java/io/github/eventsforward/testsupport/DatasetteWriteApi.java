@@ -186,7 +186,7 @@ public class DatasetteWriteApi extends Dispatcher {
 		}
 		boolean ignore = data.path("ignore").asBoolean(false);
 		if (ignore && data.path("replace").asBoolean(false)) {
-			return error(400, "Cannot use \"ignore\" and \"replace\" at the same time");
+			return error(400, "ignore and replace are mutually exclusive");
 		}
 		if (ignore && !data.has("pk") && !data.has("pks")) {
 			return error(400, "ignore and replace require pk or pks");

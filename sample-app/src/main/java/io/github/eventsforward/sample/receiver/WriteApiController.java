@@ -26,9 +26,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -64,8 +64,9 @@ class WriteApiController {
 	@PostMapping("/{database}/-/create")
 	Mono<ResponseEntity<String>> create(@PathVariable String database,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-			@RequestBody(required = false) @Nullable Flux<DataBuffer> body) {
-		return handle(database, authorization, body, (data) -> {
+			ServerHttpRequest request) {
+		// The raw body, not a @RequestBody: Datasette reads JSON whatever the Content-Type.
+		return handle(database, authorization, request.getBody(), (data) -> {
 			checkKeys(data, CREATE_KEYS);
 			String table = data.path("table").asString("");
 			if (table.isEmpty()) {
@@ -98,8 +99,9 @@ class WriteApiController {
 	@PostMapping("/{database}/{table}/-/insert")
 	Mono<ResponseEntity<String>> insert(@PathVariable String database, @PathVariable String table,
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String authorization,
-			@RequestBody(required = false) @Nullable Flux<DataBuffer> body) {
-		return handle(database, authorization, body, (data) -> {
+			ServerHttpRequest request) {
+		// The raw body, not a @RequestBody: Datasette reads JSON whatever the Content-Type.
+		return handle(database, authorization, request.getBody(), (data) -> {
 			checkKeys(data, INSERT_KEYS);
 			if (!data.has("rows") && !data.has("row")) {
 				throw WriteApiException.badRequest("JSON must have one or other of \"row\" or \"rows\"");
@@ -201,7 +203,7 @@ class WriteApiController {
 		boolean ignore = data.path("ignore").asBoolean(false);
 		boolean replace = data.path("replace").asBoolean(false);
 		if (ignore && replace) {
-			throw WriteApiException.badRequest("Cannot use \"ignore\" and \"replace\" at the same time");
+			throw WriteApiException.badRequest("ignore and replace are mutually exclusive");
 		}
 		return ignore ? EventStore.Conflict.IGNORE
 				: replace ? EventStore.Conflict.REPLACE : EventStore.Conflict.FAIL;
