@@ -121,6 +121,23 @@ class ForwardingPipelineTests {
 	}
 
 	@Test
+	void letsTheNextBatchFillWhileARequestIsInFlight() {
+		ForwardingPipeline pipeline = start(settings(10, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		// 20 events a second for 10 seconds; the server takes 100 ms to answer.
+		for (int i = 0; i < 200; i++) {
+			publish(pipeline, i, i + 1);
+			this.scheduler.advanceTimeBy(Duration.ofMillis(50));
+		}
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		List<Request> requests = this.sender.requests();
+		// A batch fills in 500 ms, well within the flush interval: none is sent part-full.
+		assertThat(requests).extracting(Request::size).containsOnly(10);
+		assertThat(requests).hasSize(20);
+		assertCounts(pipeline, 200, 200, 0, 0);
+	}
+
+	@Test
 	void retriesAFailedBatchWithBackoffThreeTimesInAllThenSendsTheNextBatch() {
 		ForwardingPipeline pipeline = start(settings(10, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
 		this.sender.failWhen((rows) -> orderId(rows.get(0)).equals("o-0"));
@@ -246,12 +263,18 @@ class ForwardingPipelineTests {
 
 		private volatile Predicate<List<EventRow>> failing = (rows) -> false;
 
+		private volatile Duration latency = Duration.ZERO;
+
 		RecordingSender(VirtualTimeScheduler scheduler) {
 			this.scheduler = scheduler;
 		}
 
 		void failWhen(Predicate<List<EventRow>> failing) {
 			this.failing = failing;
+		}
+
+		void answerAfter(Duration latency) {
+			this.latency = latency;
 		}
 
 		List<Request> requests() {
@@ -264,7 +287,10 @@ class ForwardingPipelineTests {
 			return Mono.defer(() -> {
 				this.requests.add(new Request(Duration.ofNanos(this.scheduler.now(TimeUnit.NANOSECONDS)),
 						List.copyOf(rows)));
-				return this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, "")) : Mono.empty();
+				Mono<Void> answer = this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, ""))
+						: Mono.empty();
+				return this.latency.isZero() ? answer
+						: Mono.delay(this.latency, this.scheduler).then(answer);
 			});
 		}
 
