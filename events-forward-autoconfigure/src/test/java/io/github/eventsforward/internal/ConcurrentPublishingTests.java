@@ -1,0 +1,354 @@
+package io.github.eventsforward.internal;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import javax.net.ServerSocketFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Publishes from several application threads at once, through the auto-configured
+ * forwarder and real HTTP, and checks what reaches the server.
+ */
+class ConcurrentPublishingTests {
+
+	private static final String TABLE = "datasette_events";
+
+	private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final StallingDispatcher stalling = new StallingDispatcher(this.datasette);
+
+	private final MockWebServer server = new MockWebServer();
+
+	private final CapturingAppender pipelineLog = new CapturingAppender();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
+				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class));
+
+	private ExecutorService publishers;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.setDispatcher(this.stalling);
+		this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
+		this.server.start();
+		this.pipelineLog.attach();
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.stalling.release();
+		if (this.publishers != null) {
+			this.publishers.shutdownNow();
+		}
+		this.server.close();
+		this.pipelineLog.detach();
+	}
+
+	@Test
+	void deliversEveryEventExactlyOnceWhenEightThreadsPublishTwentyThousandEvents() {
+		this.contextRunner
+			.withPropertyValues(forwarding("batch-limit=100", "max-rate=100000", "time-period=1s",
+					"flush-interval=50ms", "buffer-capacity=20000"))
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishConcurrently(context, 8, 2_500);
+				await().atMost(PATIENCE).until(() -> forwarder.counts().queued() == 0);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(20_000, 20_000, 0, 0, 0));
+				assertAddsUp(forwarder.counts());
+
+				List<ObjectNode> rows = this.datasette.rows(TABLE);
+				assertThat(rows).hasSize(20_000);
+				List<Landed> landed = rows.stream().map(Landed::of).sorted(Comparator.comparing(Landed::id)).toList();
+				assertThat(landed).extracting(Landed::id).doesNotHaveDuplicates();
+				assertThat(landed).extracting(Landed::orderId)
+					.containsExactlyInAnyOrderElementsOf(orderIds(8, 2_500));
+				// Each row was sent once: no batch went out twice, even though the server
+				// would have ignored the copies.
+				assertThat(this.datasette.requestBodies().stream().mapToInt(ConcurrentPublishingTests::rowCount).sum())
+					.isEqualTo(20_000);
+				// Ids follow each thread's publish order.
+				Map<String, List<Integer>> sequencesInIdOrder = landed.stream()
+					.collect(Collectors.groupingBy(Landed::publisher,
+							Collectors.mapping(Landed::sequence, Collectors.toList())));
+				assertThat(sequencesInIdOrder).hasSize(8)
+					.allSatisfy((publisher, sequences) -> assertThat(sequences).as(publisher).isSorted());
+			});
+	}
+
+	@Test
+	void dropsTheExcessWithoutBlockingPublishersWhileTheServerStallsAndDeliversTheRestOnceItAnswers() {
+		this.stalling.stall();
+		this.contextRunner
+			.withPropertyValues(forwarding("batch-limit=10", "max-rate=100000", "time-period=1s",
+					"flush-interval=50ms", "buffer-capacity=100"))
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishConcurrently(context, 4, 1_250);
+				// Every publisher returned while the server has not answered a single request.
+				assertThat(this.stalling.isStalled()).isTrue();
+				await().atMost(PATIENCE).until(() -> this.stalling.held() > 0);
+				assertThat(this.stalling.held()).as("requests held by the stalled server").isOne();
+				assertThat(this.datasette.rows(TABLE)).isEmpty();
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(5_000, 0, 4_900, 0, 100));
+				assertThat(this.pipelineLog.events()).anySatisfy((event) -> {
+					assertThat(event.getLevel()).isEqualTo(Level.WARN);
+					assertThat(event.getFormattedMessage()).contains("datasette.events-forward.buffer-capacity");
+				});
+
+				this.stalling.release();
+				await().atMost(PATIENCE).until(() -> forwarder.counts().queued() == 0);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(5_000, 100, 4_900, 0, 0));
+				assertAddsUp(forwarder.counts());
+				List<ObjectNode> rows = this.datasette.rows(TABLE);
+				assertThat(rows).hasSize(100);
+				assertThat(rows).extracting((row) -> row.path("id").asString()).doesNotHaveDuplicates();
+			});
+	}
+
+	private String[] forwarding(String... limits) {
+		List<String> properties = new ArrayList<>();
+		properties.add("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+		properties.add("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
+		for (String limit : limits) {
+			properties.add("datasette.events-forward." + limit);
+		}
+		return properties.toArray(String[]::new);
+	}
+
+	/**
+	 * Publish {@code perThread} events from each of {@code threads} threads, all started
+	 * together, and wait for every thread to return.
+	 */
+	private void publishConcurrently(AssertableApplicationContext context, int threads, int perThread)
+			throws Exception {
+		this.publishers = Executors.newFixedThreadPool(threads);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> running = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			String publisher = "publisher-" + t;
+			running.add(this.publishers.submit(() -> {
+				start.await();
+				for (int i = 0; i < perThread; i++) {
+					context.publishEvent(new OrderPlaced(publisher + "/" + i, publisher, 1, BigDecimal.ONE));
+				}
+				return null;
+			}));
+		}
+		start.countDown();
+		await().atMost(PATIENCE).until(() -> running.stream().allMatch(Future::isDone));
+		for (Future<?> publishing : running) {
+			publishing.get();
+		}
+	}
+
+	private static List<String> orderIds(int threads, int perThread) {
+		List<String> ids = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			for (int i = 0; i < perThread; i++) {
+				ids.add("publisher-" + t + "/" + i);
+			}
+		}
+		return ids;
+	}
+
+	private static int rowCount(String body) {
+		JsonNode rows = JsonMapper.shared().readTree(body).path("rows");
+		return rows.size();
+	}
+
+	private static void assertAddsUp(ForwardCounts counts) {
+		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
+			.isEqualTo(counts.published());
+	}
+
+	/**
+	 * A row as it landed on the server.
+	 *
+	 * @param id the row's id
+	 * @param orderId the order id of the event, {@code <publisher>/<sequence>}
+	 */
+	record Landed(String id, String orderId) {
+
+		static Landed of(ObjectNode row) {
+			String properties = row.path("properties").asString();
+			return new Landed(row.path("id").asString(),
+					JsonMapper.shared().readTree(properties).path("orderId").asString());
+		}
+
+		String publisher() {
+			return this.orderId.substring(0, this.orderId.indexOf('/'));
+		}
+
+		int sequence() {
+			return Integer.parseInt(this.orderId.substring(this.orderId.indexOf('/') + 1));
+		}
+
+	}
+
+	/**
+	 * Makes MockWebServer send its answers at once, as Datasette (uvicorn on asyncio, which
+	 * sets {@code TCP_NODELAY}) does. Without it, Nagle's algorithm holds back the body of
+	 * an answer until the client acknowledges its headers, which a delayed ACK puts off by
+	 * up to 40 ms: a few hundred requests would take seconds longer.
+	 */
+	static final class NoDelayServerSocketFactory extends ServerSocketFactory {
+
+		@Override
+		public ServerSocket createServerSocket() throws IOException {
+			return new ServerSocket() {
+
+				@Override
+				public Socket accept() throws IOException {
+					Socket socket = super.accept();
+					socket.setTcpNoDelay(true);
+					return socket;
+				}
+
+			};
+		}
+
+		@Override
+		public ServerSocket createServerSocket(int port) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public ServerSocket createServerSocket(int port, int backlog) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public ServerSocket createServerSocket(int port, int backlog, InetAddress address) {
+			throw new UnsupportedOperationException();
+		}
+
+	}
+
+	/**
+	 * Answers like Datasette, but while stalled holds every request until released.
+	 */
+	static final class StallingDispatcher extends Dispatcher {
+
+		private final Dispatcher delegate;
+
+		private final AtomicInteger held = new AtomicInteger();
+
+		private volatile CountDownLatch gate = new CountDownLatch(0);
+
+		StallingDispatcher(Dispatcher delegate) {
+			this.delegate = delegate;
+		}
+
+		void stall() {
+			this.gate = new CountDownLatch(1);
+		}
+
+		boolean isStalled() {
+			return this.gate.getCount() > 0;
+		}
+
+		void release() {
+			this.gate.countDown();
+		}
+
+		int held() {
+			return this.held.get();
+		}
+
+		@Override
+		public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+			CountDownLatch gate = this.gate;
+			if (gate.getCount() > 0) {
+				this.held.incrementAndGet();
+				if (!gate.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+					return DatasetteWriteApi.error(503, "stalled too long");
+				}
+			}
+			return this.delegate.dispatch(request);
+		}
+
+	}
+
+	/**
+	 * Collects what {@link ForwardingPipeline} logs.
+	 */
+	static final class CapturingAppender extends AppenderBase<ILoggingEvent> {
+
+		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+
+		private final Logger logger = (Logger) LoggerFactory.getLogger(ForwardingPipeline.class);
+
+		void attach() {
+			start();
+			this.logger.addAppender(this);
+		}
+
+		void detach() {
+			this.logger.detachAppender(this);
+			stop();
+		}
+
+		List<ILoggingEvent> events() {
+			return List.copyOf(this.events);
+		}
+
+		@Override
+		protected void append(ILoggingEvent event) {
+			this.events.add(event);
+		}
+
+	}
+
+}

@@ -1,0 +1,327 @@
+package io.github.eventsforward.internal;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.ForwardCounts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ForwardingPipeline} on virtual time: batching, the rate limit, the flush
+ * interval and retries, as the server would see them.
+ */
+class ForwardingPipelineTests {
+
+	private static final Instant START = Instant.parse("2025-06-01T12:00:00Z");
+
+	private final VirtualTimeScheduler scheduler = VirtualTimeScheduler.create();
+
+	private final RecordingSender sender = new RecordingSender(this.scheduler);
+
+	@AfterEach
+	void disposeScheduler() {
+		this.scheduler.dispose();
+	}
+
+	@Test
+	void sendsBatchesOfTenTenAndFiveSpacedByTheRateLimit() {
+		ForwardingPipeline pipeline = start(settings(10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+		publish(pipeline, 25);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting(Request::size).containsExactly(10, 10, 5);
+		assertThat(requests.get(0).at()).isZero();
+		assertThat(requests.get(1).at()).isGreaterThanOrEqualTo(requests.get(0).at().plusSeconds(10));
+		assertThat(requests.get(2).at()).isGreaterThanOrEqualTo(requests.get(1).at().plusSeconds(10));
+		// No slower than the limit allows either: the backlog goes out as fast as it may.
+		assertThat(requests.get(2).at()).isLessThanOrEqualTo(Duration.ofSeconds(20));
+		List<EventRow> rows = requests.stream().flatMap((request) -> request.rows().stream()).toList();
+		assertThat(rows).extracting(ForwardingPipelineTests::orderId)
+			.containsExactlyElementsOf(orderIds(0, 25));
+		assertThat(rows).extracting(EventRow::id).isSortedAccordingTo(String::compareTo).doesNotHaveDuplicates();
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(10));
+		assertThat(this.sender.requests()).hasSize(3);
+		assertCounts(pipeline, 25, 25, 0, 0);
+	}
+
+	@Test
+	void sendsALoneEventOnceTheFlushIntervalHasPassed() {
+		ForwardingPipeline pipeline = start(settings(10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+		publish(pipeline, 1);
+		this.scheduler.advanceTimeBy(Duration.ofMillis(999));
+		assertThat(this.sender.requests()).isEmpty();
+		assertCounts(pipeline, 1, 0, 0, 0);
+		this.scheduler.advanceTimeBy(Duration.ofMillis(1));
+		assertThat(this.sender.requests()).singleElement().satisfies((request) -> {
+			assertThat(request.at()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(request.rows()).extracting(ForwardingPipelineTests::orderId).containsExactly("o-0");
+		});
+		assertCounts(pipeline, 1, 1, 0, 0);
+	}
+
+	@Test
+	void sendsABacklogAtMaxRateWithFullBatchesAndNeverMoreRequestsInOneWindow() {
+		ForwardingPipeline pipeline = start(settings(10, 5, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+		publish(pipeline, 1000);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(30));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).hasSize(100);
+		for (Request request : requests) {
+			Duration windowEnd = request.at().plusSeconds(1);
+			assertThat(requests.stream().filter(sentWithin(request.at(), windowEnd)))
+				.as("requests in [%s, %s)", request.at(), windowEnd)
+				.hasSizeLessThanOrEqualTo(5);
+		}
+		assertThat(requests.stream().filter(sentWithin(Duration.ZERO, Duration.ofSeconds(10))))
+			.as("requests in the first 10 seconds")
+			.hasSize(50);
+		assertThat(requests).extracting(Request::size).containsOnly(10);
+		assertThat(requests.stream().flatMap((request) -> request.rows().stream()))
+			.extracting(ForwardingPipelineTests::orderId)
+			.containsExactlyElementsOf(orderIds(0, 1000));
+		assertCounts(pipeline, 1000, 1000, 0, 0);
+	}
+
+	@Test
+	void sendsFullBatchesFromABacklogThatFormedAfterALoneEventWasFlushed() {
+		ForwardingPipeline pipeline = start(settings(10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+		publish(pipeline, 0, 1);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(5));
+		assertThat(this.sender.requests()).extracting(Request::size).containsExactly(1);
+		// 40 events arrive while the rate limit holds the next request back until t=11s.
+		publish(pipeline, 1, 41);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(2));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting(Request::size).containsExactly(1, 10, 10, 10, 10);
+		assertThat(requests).extracting(Request::at)
+			.containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(11), Duration.ofSeconds(21),
+					Duration.ofSeconds(31), Duration.ofSeconds(41));
+		assertThat(requests.stream().flatMap((request) -> request.rows().stream()))
+			.extracting(ForwardingPipelineTests::orderId)
+			.containsExactlyElementsOf(orderIds(0, 41));
+		assertCounts(pipeline, 41, 41, 0, 0);
+	}
+
+	@Test
+	void letsTheNextBatchFillWhileARequestIsInFlight() {
+		ForwardingPipeline pipeline = start(settings(10, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		// 20 events a second for 10 seconds; the server takes 100 ms to answer.
+		for (int i = 0; i < 200; i++) {
+			publish(pipeline, i, i + 1);
+			this.scheduler.advanceTimeBy(Duration.ofMillis(50));
+		}
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		List<Request> requests = this.sender.requests();
+		// A batch fills in 500 ms, well within the flush interval: none is sent part-full.
+		assertThat(requests).extracting(Request::size).containsOnly(10);
+		assertThat(requests).hasSize(20);
+		assertCounts(pipeline, 200, 200, 0, 0);
+	}
+
+	@Test
+	void retriesAFailedBatchWithBackoffThreeTimesInAllThenSendsTheNextBatch() {
+		ForwardingPipeline pipeline = start(settings(10, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+		this.sender.failWhen((rows) -> orderId(rows.get(0)).equals("o-0"));
+		publish(pipeline, 20);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting((request) -> orderId(request.rows().get(0)))
+			.containsExactly("o-0", "o-0", "o-0", "o-10");
+		// Retry.backoff: 1s then 2s, each with up to 50% jitter.
+		assertThat(requests.get(1).at().minus(requests.get(0).at())).isBetween(Duration.ofMillis(500),
+				Duration.ofMillis(1500));
+		assertThat(requests.get(2).at().minus(requests.get(1).at())).isBetween(Duration.ofSeconds(1),
+				Duration.ofSeconds(3));
+		assertThat(requests.get(3).at()).isGreaterThanOrEqualTo(requests.get(2).at());
+		assertThat(requests.get(3).rows()).extracting(ForwardingPipelineTests::orderId)
+			.containsExactlyElementsOf(orderIds(10, 20));
+		assertCounts(pipeline, 20, 10, 0, 10);
+	}
+
+	@Test
+	void retriesWaitForTheRateLimit() {
+		ForwardingPipeline pipeline = start(settings(10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+		this.sender.failWhen((rows) -> orderId(rows.get(0)).equals("o-0"));
+		publish(pipeline, 20);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(5));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting((request) -> orderId(request.rows().get(0)))
+			.containsExactly("o-0", "o-0", "o-0", "o-10");
+		assertThat(requests).extracting(Request::at)
+			.containsExactly(Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30));
+		assertCounts(pipeline, 20, 10, 0, 10);
+	}
+
+	@Test
+	void dropsAndCountsEventsBeyondTheBufferCapacity() {
+		ForwarderSettings settings = new ForwarderSettings(URI.create("http://localhost:8001/data/-/create"),
+				WriteEndpoint.CREATE, 10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1), 25, Duration.ofSeconds(30),
+				Duration.ofSeconds(10), 3, Duration.ofSeconds(1), Duration.ofSeconds(30));
+		ForwardingPipeline pipeline = start(settings);
+		publish(pipeline, 40);
+		// The first ten went out at once; 25 more fill the buffer while the limit holds them.
+		assertCounts(pipeline, 40, 10, 5, 0);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		assertThat(this.sender.requests().stream().flatMap((request) -> request.rows().stream()))
+			.extracting(ForwardingPipelineTests::orderId)
+			.containsExactlyElementsOf(orderIds(0, 35));
+		assertCounts(pipeline, 40, 35, 5, 0);
+	}
+
+	private ForwardingPipeline start(ForwarderSettings settings) {
+		RowFactory rows = new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test");
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings, rows, this.sender, this.scheduler,
+				new VirtualClock(this.scheduler));
+		pipeline.start();
+		return pipeline;
+	}
+
+	private static ForwarderSettings settings(int batchLimit, int maxRate, Duration timePeriod,
+			Duration flushInterval) {
+		return new ForwarderSettings(URI.create("http://localhost:8001/data/-/create"), WriteEndpoint.CREATE,
+				batchLimit, maxRate, timePeriod, flushInterval, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10),
+				3, Duration.ofSeconds(1), Duration.ofSeconds(30));
+	}
+
+	private static void publish(ForwardingPipeline pipeline, int count) {
+		publish(pipeline, 0, count);
+	}
+
+	private static void publish(ForwardingPipeline pipeline, int from, int to) {
+		for (int i = from; i < to; i++) {
+			pipeline.offer(new OrderPlaced("o-" + i, "alice", 1, BigDecimal.TEN));
+		}
+	}
+
+	private static List<String> orderIds(int from, int to) {
+		List<String> ids = new ArrayList<>();
+		for (int i = from; i < to; i++) {
+			ids.add("o-" + i);
+		}
+		return ids;
+	}
+
+	private static String orderId(EventRow row) {
+		return JsonMapper.shared().readTree(row.properties()).path("orderId").asString();
+	}
+
+	private static Predicate<Request> sentWithin(Duration from, Duration to) {
+		return (request) -> request.at().compareTo(from) >= 0 && request.at().compareTo(to) < 0;
+	}
+
+	private static void assertCounts(ForwardingPipeline pipeline, long published, long delivered, long dropped,
+			long failed) {
+		ForwardCounts counts = pipeline.counts();
+		assertThat(counts).isEqualTo(
+				new ForwardCounts(published, delivered, dropped, failed, published - delivered - dropped - failed));
+		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
+			.isEqualTo(counts.published());
+	}
+
+	/**
+	 * One request as the server would have seen it.
+	 *
+	 * @param at virtual time it was sent at
+	 * @param rows its rows
+	 */
+	record Request(Duration at, List<EventRow> rows) {
+
+		int size() {
+			return this.rows.size();
+		}
+
+	}
+
+	/**
+	 * Records every attempt to send, at the virtual time it is made, and accepts it unless
+	 * told to fail it.
+	 */
+	static final class RecordingSender implements BatchSender {
+
+		private final VirtualTimeScheduler scheduler;
+
+		private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+		private volatile Predicate<List<EventRow>> failing = (rows) -> false;
+
+		private volatile Duration latency = Duration.ZERO;
+
+		RecordingSender(VirtualTimeScheduler scheduler) {
+			this.scheduler = scheduler;
+		}
+
+		void failWhen(Predicate<List<EventRow>> failing) {
+			this.failing = failing;
+		}
+
+		void answerAfter(Duration latency) {
+			this.latency = latency;
+		}
+
+		List<Request> requests() {
+			return List.copyOf(this.requests);
+		}
+
+		@Override
+		public Mono<Void> send(List<EventRow> rows) {
+			// A request is made when the Mono is subscribed to, as with WebClient.
+			return Mono.defer(() -> {
+				this.requests.add(new Request(Duration.ofNanos(this.scheduler.now(TimeUnit.NANOSECONDS)),
+						List.copyOf(rows)));
+				Mono<Void> answer = this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, ""))
+						: Mono.empty();
+				return this.latency.isZero() ? answer
+						: Mono.delay(this.latency, this.scheduler).then(answer);
+			});
+		}
+
+	}
+
+	/**
+	 * A clock that follows the virtual time of a scheduler.
+	 */
+	static final class VirtualClock extends Clock {
+
+		private final VirtualTimeScheduler scheduler;
+
+		VirtualClock(VirtualTimeScheduler scheduler) {
+			this.scheduler = scheduler;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Instant instant() {
+			return START.plusNanos(this.scheduler.now(TimeUnit.NANOSECONDS));
+		}
+
+	}
+
+}
