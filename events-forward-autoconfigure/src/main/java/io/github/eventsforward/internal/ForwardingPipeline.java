@@ -15,7 +15,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.publisher.SynchronousSink;
@@ -190,13 +189,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.accepting = true;
 		}
 		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
-		this.subscription = this.sink.asFlux()
-			.publishOn(scheduler)
-			.<EventRow>handle(this::toRow)
-			.bufferTimeout(this.settings.batchLimit(), this.settings.flushInterval(), scheduler, true)
-			.concatMap((batch) -> deliver(batch, gate, scheduler), 0)
-			.subscribe(null, (ex) -> logger.error("Event forwarding stopped unexpectedly; "
-					+ this.pending.get() + " queued events will not be sent", ex));
+		Batcher batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
+				(batch) -> deliver(batch, gate, scheduler));
+		this.sink.asFlux().publishOn(scheduler).<EventRow>handle(this::toRow).subscribe(batcher);
+		this.subscription = batcher;
 	}
 
 	/**
@@ -271,13 +267,13 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private Mono<Void> deliver(List<EventRow> batch, RateGate gate, Scheduler scheduler) {
 		Mono<Void> attempt = gate.permit()
-			.then(this.sender.send(batch).timeout(this.settings.requestTimeout(), scheduler));
+			.then(Mono.defer(() -> this.sender.send(batch)).timeout(this.settings.requestTimeout(), scheduler));
 		return attempt
 			.retryWhen(Retry.backoff(this.settings.maxAttempts() - 1L, this.settings.initialBackoff())
 				.maxBackoff(this.settings.maxBackoff())
 				.scheduler(scheduler)
 				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-			.then(Mono.fromRunnable(() -> {
+			.then(Mono.<Void>fromRunnable(() -> {
 				this.delivered.addAndGet(batch.size());
 				settle(batch.size());
 			}))
@@ -288,9 +284,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 						+ batch.get(batch.size() - 1).id() + ") to " + this.settings.apiUrl() + " after "
 						+ this.settings.maxAttempts() + " attempts: " + describe(ex));
 				return Mono.empty();
-			})
-			// Hold the next batch back until it may be sent, so that it fills meanwhile.
-			.then(gate.ready());
+			});
 	}
 
 	private static String describe(Throwable ex) {

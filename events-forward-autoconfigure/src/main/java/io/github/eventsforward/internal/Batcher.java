@@ -1,0 +1,172 @@
+package io.github.eventsforward.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Groups rows into batches and sends them one at a time. A batch is cut only when it may be
+ * sent: no request is in flight, the rate gate is open, and either a full batch is waiting,
+ * the oldest row has waited the flush interval, or no more rows will come. Rows that arrive
+ * while a request or the rate limit holds the next batch back join it, so under a backlog
+ * every request carries a full batch.
+ * <p>
+ * This is what {@code bufferTimeout(max, time, scheduler, true)} followed by
+ * {@code concatMap} is meant to do, but Reactor's fair-backpressure variant flushes a
+ * partial buffer whenever demand resumes (reactor-core issue 4377), which here is after
+ * every request. All state is touched by tasks of one scheduler worker only, so it needs no
+ * locking; the rows it holds are bounded by the pipeline's buffer capacity.
+ */
+final class Batcher extends BaseSubscriber<EventRow> {
+
+	private static final Log logger = LogFactory.getLog(Batcher.class);
+
+	private final int batchLimit;
+
+	private final long flushIntervalNanos;
+
+	private final RateGate gate;
+
+	private final Scheduler scheduler;
+
+	private final Scheduler.Worker worker;
+
+	private final Function<List<EventRow>, Mono<Void>> deliver;
+
+	private final Deque<Waiting> waiting = new ArrayDeque<>();
+
+	private final Disposable.Swap wakeUp = Disposables.swap();
+
+	private final Disposable.Swap inFlight = Disposables.swap();
+
+	private long wakeUpAt = Long.MIN_VALUE;
+
+	private boolean sending;
+
+	private boolean completed;
+
+	/**
+	 * Create a batcher.
+	 * @param batchLimit most rows in one batch
+	 * @param flushInterval longest the oldest row waits for its batch to fill
+	 * @param gate the rate limit
+	 * @param scheduler where the batcher's state lives and its timers run
+	 * @param deliver sends one batch; the {@code Mono} must not fail, and completes when the
+	 * batch has its outcome
+	 */
+	Batcher(int batchLimit, Duration flushInterval, RateGate gate, Scheduler scheduler,
+			Function<List<EventRow>, Mono<Void>> deliver) {
+		this.batchLimit = batchLimit;
+		this.flushIntervalNanos = flushInterval.toNanos();
+		this.gate = gate;
+		this.scheduler = scheduler;
+		this.worker = scheduler.createWorker();
+		this.deliver = deliver;
+	}
+
+	@Override
+	protected void hookOnNext(EventRow row) {
+		long arrived = this.scheduler.now(TimeUnit.NANOSECONDS);
+		run(() -> {
+			this.waiting.add(new Waiting(row, arrived));
+			drain();
+		});
+	}
+
+	@Override
+	protected void hookOnComplete() {
+		run(() -> {
+			this.completed = true;
+			drain();
+		});
+	}
+
+	@Override
+	protected void hookOnError(Throwable ex) {
+		logger.error("Event forwarding stopped unexpectedly; " + this.waiting.size()
+				+ " events waiting for a batch will not be sent", ex);
+	}
+
+	@Override
+	protected void hookOnCancel() {
+		this.wakeUp.dispose();
+		this.inFlight.dispose();
+		this.worker.dispose();
+	}
+
+	private void run(Runnable task) {
+		if (this.worker.isDisposed()) {
+			return;
+		}
+		try {
+			this.worker.schedule(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped meanwhile: what is left is counted as queued and reported by the pipeline.
+		}
+	}
+
+	private void drain() {
+		if (this.sending) {
+			return;
+		}
+		if (this.waiting.isEmpty()) {
+			if (this.completed) {
+				this.worker.dispose();
+			}
+			return;
+		}
+		if (this.waiting.size() < this.batchLimit && !this.completed) {
+			long due = this.waiting.peekFirst().arrived() + this.flushIntervalNanos;
+			long wait = due - this.scheduler.now(TimeUnit.NANOSECONDS);
+			if (wait > 0) {
+				if (this.wakeUpAt != due) {
+					this.wakeUpAt = due;
+					this.wakeUp.update(this.worker.schedule(this::drain, wait, TimeUnit.NANOSECONDS));
+				}
+				return;
+			}
+		}
+		this.sending = true;
+		// Wait for the rate limit before cutting the batch, so that it fills meanwhile.
+		this.inFlight.update(this.gate.ready().subscribe(null, this::stalled, () -> run(this::send)));
+	}
+
+	private void send() {
+		int size = Math.min(this.waiting.size(), this.batchLimit);
+		List<EventRow> batch = new ArrayList<>(size);
+		for (int i = 0; i < size; i++) {
+			batch.add(this.waiting.poll().row());
+		}
+		this.inFlight.update(this.deliver.apply(batch).subscribe(null, this::stalled, () -> run(this::sent)));
+	}
+
+	private void sent() {
+		this.sending = false;
+		drain();
+	}
+
+	private void stalled(Throwable ex) {
+		// Not expected: delivery handles its own failures. Go on rather than stop forwarding.
+		logger.error("Unexpected failure while sending a batch of events", ex);
+		run(this::sent);
+	}
+
+	private record Waiting(EventRow row, long arrived) {
+
+	}
+
+}
