@@ -14,6 +14,12 @@ public interface EventsForwarder {
 	ForwardCounts counts();
 
 	/**
+	 * Return whether the forwarder is delivering, retrying or paused, and why.
+	 * @return the state
+	 */
+	ForwarderState state();
+
+	/**
 	 * Wait until every event published before this call has been delivered or has failed,
 	 * for command-line applications and tests. Events still wait for their batch to fill
 	 * (at most {@code flush-interval}) and for the rate limit, so allow for both.

@@ -7,9 +7,10 @@ package io.github.eventsforward;
  *
  * @param published events accepted by the include and exclude rules
  * @param delivered events the server acknowledged
- * @param dropped events refused because the buffer was full or the forwarder had stopped
- * @param failed events given up on: rejected by the server after every retry, or not
- * mappable to a row
+ * @param dropped events dropped because the buffer was full (the newest or the oldest, as
+ * {@code buffer-overflow} says) or the forwarder had stopped
+ * @param failed events given up on (dead letters): rejected by the server, still failing
+ * after {@code retry.give-up-after}, or not mappable to a row
  * @param queued events waiting to be sent or being sent
  */
 public record ForwardCounts(long published, long delivered, long dropped, long failed, long queued) {

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.example.audit.Event;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.example.shop.CartCheckedOut;
 import com.example.shop.InvoiceRendered;
 import com.example.shop.OrderPlaced;
@@ -15,6 +14,7 @@ import com.example.shop.TableCreated;
 import com.example.shop.UserLoggedIn;
 import com.example.shop.UserSignedUpEvent;
 import com.example.web.HTTPRequestReceivedEvent;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,5 +1,6 @@
 package io.github.eventsforward.autoconfigure;
 
+import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.internal.DatasetteWriteClient;
@@ -66,8 +67,8 @@ public final class EventsForwardAutoConfiguration {
 		ForwardingPipeline eventsForwarder(EventsForwardProperties properties, EventRowMapper eventRowMapper,
 				ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<WebClient.Builder> webClientBuilder,
 				ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
-				ObjectProvider<HttpClientSettings> httpClientSettings, ResourceLoader resourceLoader,
-				Environment environment) {
+				ObjectProvider<HttpClientSettings> httpClientSettings, ObjectProvider<DeadLetterHandler> deadLetterHandlers,
+				ResourceLoader resourceLoader, Environment environment) {
 			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties);
 			HttpClientSettings clientSettings = httpClientSettings.getIfAvailable(HttpClientSettings::defaults)
 				.withConnectTimeout(properties.getConnectTimeout());
@@ -80,12 +81,12 @@ public final class EventsForwardAutoConfiguration {
 				.clone()
 				.clientConnector(connector)
 				.build();
-			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.apiUrl(), settings.endpoint(),
-					properties.getTable(), properties.getApiToken());
+			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.apiUrl(),
+					properties.getApiToken());
 			String instance = StringUtils.hasText(properties.getInstance()) ? properties.getInstance()
 					: environment.getProperty("spring.application.name");
 			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
-					instance, client);
+					instance, client, deadLetterHandlers.orderedStream().toList());
 		}
 
 		@Bean

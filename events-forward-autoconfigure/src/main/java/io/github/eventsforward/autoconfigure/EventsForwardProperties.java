@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for forwarding application events to Datasette.
@@ -71,6 +72,17 @@ public class EventsForwardProperties {
 	 * are dropped and counted.
 	 */
 	private int bufferCapacity = 10_000;
+
+	/**
+	 * What to drop when the buffer is full.
+	 */
+	private BufferOverflow bufferOverflow = BufferOverflow.DROP_NEWEST;
+
+	/**
+	 * Largest request body. Batches that would be larger are split; an event whose row alone
+	 * is larger is given up on. Datasette refuses bodies over 2MB by default.
+	 */
+	private DataSize maxRequestSize = DataSize.ofKilobytes(2000);
 
 	/**
 	 * Longest time shutdown waits for queued events to be sent.
@@ -180,6 +192,22 @@ public class EventsForwardProperties {
 		this.bufferCapacity = bufferCapacity;
 	}
 
+	public BufferOverflow getBufferOverflow() {
+		return this.bufferOverflow;
+	}
+
+	public void setBufferOverflow(BufferOverflow bufferOverflow) {
+		this.bufferOverflow = bufferOverflow;
+	}
+
+	public DataSize getMaxRequestSize() {
+		return this.maxRequestSize;
+	}
+
+	public void setMaxRequestSize(DataSize maxRequestSize) {
+		this.maxRequestSize = maxRequestSize;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -235,9 +263,16 @@ public class EventsForwardProperties {
 		private Duration initialBackoff = Duration.ofSeconds(1);
 
 		/**
-		 * Longest wait between two attempts of one request.
+		 * Longest wait between two attempts of one request, and longest pause while the server
+		 * refuses the token or the table.
 		 */
 		private Duration maxBackoff = Duration.ofSeconds(30);
+
+		/**
+		 * How long a batch may keep failing with connection errors, timeouts, 408, 429 or 5xx
+		 * before its events are given up on (dead-lettered).
+		 */
+		private Duration giveUpAfter = Duration.ofMinutes(10);
 
 		public Duration getInitialBackoff() {
 			return this.initialBackoff;
@@ -254,6 +289,31 @@ public class EventsForwardProperties {
 		public void setMaxBackoff(Duration maxBackoff) {
 			this.maxBackoff = maxBackoff;
 		}
+
+		public Duration getGiveUpAfter() {
+			return this.giveUpAfter;
+		}
+
+		public void setGiveUpAfter(Duration giveUpAfter) {
+			this.giveUpAfter = giveUpAfter;
+		}
+
+	}
+
+	/**
+	 * What a full buffer drops.
+	 */
+	public enum BufferOverflow {
+
+		/**
+		 * Drop events published while the buffer is full: what was queued first is kept.
+		 */
+		DROP_NEWEST,
+
+		/**
+		 * Drop the oldest queued events to make room: the most recent events are kept.
+		 */
+		DROP_OLDEST
 
 	}
 

@@ -30,9 +30,6 @@ final class EventsForwardPropertiesValidator {
 	/** Datasette's default {@code max_insert_rows}, which applies to {@code /-/insert}. */
 	static final int DATASETTE_MAX_INSERT_ROWS = 100;
 
-	/** Attempts per batch, as the Python plugin makes. */
-	static final int MAX_ATTEMPTS = 3;
-
 	private EventsForwardPropertiesValidator() {
 	}
 
@@ -65,6 +62,10 @@ final class EventsForwardPropertiesValidator {
 		if (properties.getShutdownTimeout().isNegative()) {
 			throw invalid("shutdown-timeout", properties.getShutdownTimeout(), "must not be negative");
 		}
+		if (properties.getMaxRequestSize().toBytes() < 1024) {
+			throw invalid("max-request-size", properties.getMaxRequestSize(),
+					"must be at least 1KB; Datasette accepts up to 2MB by default");
+		}
 		positive("connect-timeout", properties.getConnectTimeout());
 		positive("request-timeout", properties.getRequestTimeout());
 		EventsForwardProperties.Retry retry = properties.getRetry();
@@ -73,10 +74,14 @@ final class EventsForwardPropertiesValidator {
 			throw invalid("retry.max-backoff", retry.getMaxBackoff(),
 					"must not be shorter than retry.initial-backoff (" + retry.getInitialBackoff() + ")");
 		}
-		return new ForwarderSettings(apiUrl, endpoint, batchLimit, properties.getMaxRate(),
-				properties.getTimePeriod(), properties.getFlushInterval(), properties.getBufferCapacity(),
-				properties.getRequestTimeout(), properties.getShutdownTimeout(), MAX_ATTEMPTS,
-				retry.getInitialBackoff(), retry.getMaxBackoff());
+		positive("retry.give-up-after", retry.getGiveUpAfter());
+		return new ForwarderSettings(apiUrl, endpoint, properties.getApiToken() != null, properties.getTable(),
+				batchLimit, properties.getMaxRate(), properties.getTimePeriod(), properties.getFlushInterval(),
+				properties.getBufferCapacity(),
+				properties.getBufferOverflow() == EventsForwardProperties.BufferOverflow.DROP_OLDEST,
+				properties.getMaxRequestSize().toBytes(), properties.getRequestTimeout(),
+				properties.getShutdownTimeout(), retry.getInitialBackoff(), retry.getMaxBackoff(),
+				retry.getGiveUpAfter());
 	}
 
 	private static URI apiUrl(@Nullable String value) {

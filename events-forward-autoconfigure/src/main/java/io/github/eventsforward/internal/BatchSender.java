@@ -2,6 +2,7 @@ package io.github.eventsforward.internal;
 
 import java.util.List;
 
+import io.github.eventsforward.EventRow;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,11 +12,13 @@ import reactor.core.publisher.Mono;
 public interface BatchSender {
 
 	/**
-	 * Send a batch; the returned {@code Mono} completes when the server has accepted it
-	 * and fails with the reason otherwise.
+	 * Send a batch when the returned {@code Mono} is subscribed to, again for each
+	 * subscription; it completes when the server has accepted the batch and fails with the
+	 * reason otherwise ({@link DatasetteWriteException} for an answer other than 2xx).
 	 * @param rows the rows, in publish order
+	 * @param body the request body that carries them
 	 * @return completion of the request
 	 */
-	Mono<Void> send(List<EventRow> rows);
+	Mono<Void> send(List<EventRow> rows, byte[] body);
 
 }

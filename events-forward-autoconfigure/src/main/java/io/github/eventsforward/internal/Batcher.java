@@ -9,8 +9,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.github.eventsforward.EventRow;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
@@ -46,6 +48,8 @@ final class Batcher extends BaseSubscriber<EventRow> {
 
 	private final Function<List<EventRow>, Mono<Void>> deliver;
 
+	private final @Nullable Overflow overflow;
+
 	private final Deque<Waiting> waiting = new ArrayDeque<>();
 
 	private final Disposable.Swap wakeUp = Disposables.swap();
@@ -66,15 +70,18 @@ final class Batcher extends BaseSubscriber<EventRow> {
 	 * @param scheduler where the batcher's state lives and its timers run
 	 * @param deliver sends one batch; the {@code Mono} must not fail, and completes when the
 	 * batch has its outcome
+	 * @param overflow evicts the oldest waiting rows while the buffer is over capacity, or
+	 * {@code null} to keep them (the publisher side drops new events instead)
 	 */
 	Batcher(int batchLimit, Duration flushInterval, RateGate gate, Scheduler scheduler,
-			Function<List<EventRow>, Mono<Void>> deliver) {
+			Function<List<EventRow>, Mono<Void>> deliver, @Nullable Overflow overflow) {
 		this.batchLimit = batchLimit;
 		this.flushIntervalNanos = flushInterval.toNanos();
 		this.gate = gate;
 		this.scheduler = scheduler;
 		this.worker = scheduler.createWorker();
 		this.deliver = deliver;
+		this.overflow = overflow;
 	}
 
 	@Override
@@ -82,6 +89,11 @@ final class Batcher extends BaseSubscriber<EventRow> {
 		long arrived = this.scheduler.now(TimeUnit.NANOSECONDS);
 		run(() -> {
 			this.waiting.add(new Waiting(row, arrived));
+			if (this.overflow != null) {
+				while (this.overflow.isOver() && !this.waiting.isEmpty()) {
+					this.overflow.evicted(this.waiting.poll().row());
+				}
+			}
 			drain();
 		});
 	}
@@ -166,6 +178,25 @@ final class Batcher extends BaseSubscriber<EventRow> {
 	}
 
 	private record Waiting(EventRow row, long arrived) {
+
+	}
+
+	/**
+	 * Decides when the buffer is over capacity, and accounts for evicted rows.
+	 */
+	interface Overflow {
+
+		/**
+		 * Return whether more events wait than the buffer may hold.
+		 * @return whether to evict
+		 */
+		boolean isOver();
+
+		/**
+		 * Account for a row dropped to make room.
+		 * @param row the oldest waiting row
+		 */
+		void evicted(EventRow row);
 
 	}
 

@@ -1,11 +1,18 @@
 package io.github.eventsforward.internal;
 
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import io.github.eventsforward.EventRow;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -21,26 +28,20 @@ public final class DatasetteWriteClient implements BatchSender {
 
 	private final @Nullable String apiToken;
 
-	private final RequestBodyWriter bodyWriter;
-
 	/**
 	 * Create a client.
 	 * @param webClient the client to send with
 	 * @param apiUrl the write API URL, ending in {@code /-/create} or {@code /-/insert}
-	 * @param endpoint which of the two it is
-	 * @param table the table named in a {@code /-/create} body
 	 * @param apiToken the Bearer token, or {@code null} to send none
 	 */
-	public DatasetteWriteClient(WebClient webClient, URI apiUrl, WriteEndpoint endpoint, String table,
-			@Nullable String apiToken) {
+	public DatasetteWriteClient(WebClient webClient, URI apiUrl, @Nullable String apiToken) {
 		this.webClient = webClient;
 		this.apiUrl = apiUrl;
 		this.apiToken = apiToken;
-		this.bodyWriter = new RequestBodyWriter(endpoint, table);
 	}
 
 	@Override
-	public Mono<Void> send(List<EventRow> rows) {
+	public Mono<Void> send(List<EventRow> rows, byte[] body) {
 		return Mono.defer(() -> this.webClient.post()
 			.uri(this.apiUrl)
 			.headers((headers) -> {
@@ -50,7 +51,7 @@ public final class DatasetteWriteClient implements BatchSender {
 			})
 			.contentType(MediaType.APPLICATION_JSON)
 			.accept(MediaType.APPLICATION_JSON)
-			.bodyValue(this.bodyWriter.write(rows))
+			.bodyValue(body)
 			.exchangeToMono(DatasetteWriteClient::handle));
 	}
 
@@ -59,9 +60,36 @@ public final class DatasetteWriteClient implements BatchSender {
 			return response.releaseBody();
 		}
 		int status = response.statusCode().value();
+		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
 		return response.bodyToMono(String.class)
 			.defaultIfEmpty("")
-			.flatMap((body) -> Mono.error(DatasetteWriteException.of(status, body)));
+			.flatMap((body) -> Mono.error(DatasetteWriteException.of(status, body, retryAfter)));
+	}
+
+	/**
+	 * Parse a {@code Retry-After} header: a number of seconds or an HTTP date.
+	 * @param value the header's value
+	 * @return how long to wait, or {@code null} when there is no usable value
+	 */
+	static @Nullable Duration retryAfter(@Nullable String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		String trimmed = value.strip();
+		try {
+			return Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed)));
+		}
+		catch (NumberFormatException ex) {
+			// Not seconds: an HTTP date, then.
+		}
+		try {
+			ZonedDateTime until = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+			Duration wait = Duration.between(Instant.now(), until.toInstant());
+			return wait.isNegative() ? Duration.ZERO : wait;
+		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
 	}
 
 }

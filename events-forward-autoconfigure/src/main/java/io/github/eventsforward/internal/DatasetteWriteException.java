@@ -1,7 +1,9 @@
 package io.github.eventsforward.internal;
 
+import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,10 +18,13 @@ public class DatasetteWriteException extends RuntimeException {
 
 	private final List<String> errors;
 
-	DatasetteWriteException(int status, List<String> errors, String reason) {
+	private final @Nullable Duration retryAfter;
+
+	DatasetteWriteException(int status, List<String> errors, String reason, @Nullable Duration retryAfter) {
 		super("Datasette answered HTTP " + status + ": " + reason);
 		this.status = status;
 		this.errors = List.copyOf(errors);
+		this.retryAfter = retryAfter;
 	}
 
 	/**
@@ -28,12 +33,13 @@ public class DatasetteWriteException extends RuntimeException {
 	 * {@code status}); some answers, such as a missing database, are HTML instead.
 	 * @param status the HTTP status code
 	 * @param body the response body, possibly empty
+	 * @param retryAfter the wait the server asked for with {@code Retry-After}, if any
 	 * @return the exception
 	 */
-	static DatasetteWriteException of(int status, String body) {
+	static DatasetteWriteException of(int status, String body, @Nullable Duration retryAfter) {
 		List<String> errors = errors(body);
 		String reason = errors.isEmpty() ? excerpt(body) : String.join("; ", errors);
-		return new DatasetteWriteException(status, errors, reason);
+		return new DatasetteWriteException(status, errors, reason, retryAfter);
 	}
 
 	private static List<String> errors(String body) {
@@ -77,6 +83,14 @@ public class DatasetteWriteException extends RuntimeException {
 	 */
 	public List<String> getErrors() {
 		return this.errors;
+	}
+
+	/**
+	 * Return how long the server asked to wait ({@code Retry-After}).
+	 * @return the wait, or {@code null} if it did not say
+	 */
+	public @Nullable Duration getRetryAfter() {
+		return this.retryAfter;
 	}
 
 }

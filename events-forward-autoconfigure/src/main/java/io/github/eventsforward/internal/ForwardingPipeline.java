@@ -8,20 +8,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.github.eventsforward.DeadLetter;
+import io.github.eventsforward.DeadLetterHandler;
+import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.ForwarderState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
-import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,7 +49,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final BatchSender sender;
 
+	private final List<DeadLetterHandler> deadLetterHandlers;
+
 	private final @Nullable Scheduler providedScheduler;
+
+	private final ForwarderStatus status;
 
 	private final Clock clock;
 
@@ -61,9 +67,9 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final AtomicLong pending = new AtomicLong();
 
-	// Events handed to the sink, and events with a final outcome (delivered or failed). Both
-	// grow in publish order, so "settled >= accepted at time t" means everything accepted
-	// before t has an outcome.
+	// Events handed to the sink, and events with an outcome after that. Both grow in
+	// publish order, so "settled >= accepted at time t" means everything accepted before t
+	// has an outcome.
 	private final AtomicLong accepted = new AtomicLong();
 
 	private final AtomicLong settled = new AtomicLong();
@@ -91,27 +97,39 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @param jsonMapper writes the {@code properties} column
 	 * @param instance the {@code instance} column
 	 * @param sender sends batches
+	 * @param deadLetterHandlers called with each event given up on
 	 */
 	public ForwardingPipeline(ForwarderSettings settings, EventRowMapper mapper, JsonMapper jsonMapper,
-			@Nullable String instance, BatchSender sender) {
-		this(settings, new RowFactory(mapper, jsonMapper, instance), sender, null, Clock.systemUTC());
+			@Nullable String instance, BatchSender sender, List<DeadLetterHandler> deadLetterHandlers) {
+		this(settings, new RowFactory(mapper, jsonMapper, instance), sender, deadLetterHandlers, null,
+				Clock.systemUTC());
 	}
 
 	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
-			@Nullable Scheduler scheduler, Clock clock) {
+			List<DeadLetterHandler> deadLetterHandlers, @Nullable Scheduler scheduler, Clock clock) {
 		this.settings = settings;
 		this.rows = rows;
 		this.sender = sender;
+		this.deadLetterHandlers = List.copyOf(deadLetterHandlers);
 		this.providedScheduler = scheduler;
 		this.clock = clock;
-		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
-				(count) -> "Dropped " + count + " events: " + settings.bufferCapacity()
-						+ " events were already waiting to be sent. Events are published faster than "
-						+ settings.maxRate() + " requests of " + settings.batchLimit() + " rows per "
-						+ settings.timePeriod() + " can carry; raise datasette.events-forward.buffer-capacity"
-						+ " to ride out bursts, or batch-limit or max-rate to send more");
+		this.status = new ForwarderStatus(clock);
+		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL, this::overflowMessage);
 		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
 				(count) -> "Dropped " + count + " events published while the forwarder was stopped");
+	}
+
+	private String overflowMessage(long count) {
+		String which = this.settings.dropOldest() ? "oldest" : "newest";
+		String cause = switch (this.status.get().status()) {
+			case PAUSED, RETRYING -> "Datasette is not accepting events (" + this.status.get().reason() + ")";
+			default -> "events are published faster than " + this.settings.maxRate() + " requests of "
+					+ this.settings.batchLimit() + " rows per " + this.settings.timePeriod() + " can carry";
+		};
+		return "Dropped the " + which + " " + count + " events: " + this.settings.bufferCapacity()
+				+ " events were already waiting to be sent, and " + cause
+				+ ". Raise datasette.events-forward.buffer-capacity to ride out longer bursts or outages, or"
+				+ " batch-limit or max-rate to send more";
 	}
 
 	private static Sinks.Many<CapturedEvent> newSink() {
@@ -133,7 +151,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 				drop(this.stoppedWarning);
 				return;
 			}
-			if (this.pending.incrementAndGet() > this.settings.bufferCapacity()) {
+			// With drop-oldest the batcher evicts the oldest once they are over capacity; the
+			// hard bound here only holds while it catches up with a burst.
+			long bound = this.settings.dropOldest() ? 2L * this.settings.bufferCapacity()
+					: this.settings.bufferCapacity();
+			if (this.pending.incrementAndGet() > bound) {
 				this.pending.decrementAndGet();
 				drop(this.overflowWarning);
 				return;
@@ -174,6 +196,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 		return new ForwardCounts(published, delivered, dropped, failed, queued);
 	}
 
+	@Override
+	public ForwarderState state() {
+		return this.status.get();
+	}
+
 	/**
 	 * Start sending. Events offered before are sent too.
 	 */
@@ -188,9 +215,14 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.sink = newSink();
 			this.accepting = true;
 		}
+		this.status.started();
 		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
+		Delivery delivery = new Delivery(this.settings,
+				new RequestBodyWriter(this.settings.endpoint(), this.settings.table()), this.sender, gate, scheduler,
+				this.status, new Outcomes());
+		Batcher.Overflow overflow = this.settings.dropOldest() ? new DropOldest() : null;
 		Batcher batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
-				(batch) -> deliver(batch, gate, scheduler));
+				delivery::deliver, overflow);
 		this.sink.asFlux().publishOn(scheduler).<EventRow>handle(this::toRow).subscribe(batcher);
 		this.subscription = batcher;
 	}
@@ -213,6 +245,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.scheduler.dispose();
 		}
 		this.scheduler = null;
+		this.status.stopped();
 		this.stoppedWarning.flush();
 		this.overflowWarning.flush();
 		if (!sent) {
@@ -265,45 +298,64 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 	}
 
-	private Mono<Void> deliver(List<EventRow> batch, RateGate gate, Scheduler scheduler) {
-		Mono<Void> attempt = gate.permit()
-			.then(Mono.defer(() -> this.sender.send(batch)).timeout(this.settings.requestTimeout(), scheduler));
-		return attempt
-			.retryWhen(Retry.backoff(this.settings.maxAttempts() - 1L, this.settings.initialBackoff())
-				.maxBackoff(this.settings.maxBackoff())
-				.scheduler(scheduler)
-				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-			.then(Mono.<Void>fromRunnable(() -> {
-				this.delivered.addAndGet(batch.size());
-				settle(batch.size());
-			}))
-			.onErrorResume((ex) -> {
-				this.failed.addAndGet(batch.size());
-				settle(batch.size());
-				logger.error("Could not deliver " + batch.size() + " events (ids " + batch.get(0).id() + " to "
-						+ batch.get(batch.size() - 1).id() + ") to " + this.settings.apiUrl() + " after "
-						+ this.settings.maxAttempts() + " attempts: " + describe(ex));
-				return Mono.empty();
-			});
-	}
-
-	private static String describe(Throwable ex) {
-		if (ex instanceof DatasetteWriteException) {
-			return ex.getMessage();
-		}
-		if (ex instanceof java.util.concurrent.TimeoutException) {
-			return "no answer within datasette.events-forward.request-timeout";
-		}
-		String message = ex.getMessage();
-		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
-	}
-
 	private void settle(long events) {
 		this.pending.addAndGet(-events);
 		this.settled.addAndGet(events);
 		synchronized (this.outcomes) {
 			this.outcomes.notifyAll();
 		}
+	}
+
+	/**
+	 * Counts what deliveries end in, and hands dead letters on.
+	 */
+	private final class Outcomes implements Delivery.Outcomes {
+
+		@Override
+		public void delivered(List<EventRow> rows) {
+			ForwardingPipeline.this.delivered.addAndGet(rows.size());
+			settle(rows.size());
+		}
+
+		@Override
+		public void deadLettered(List<EventRow> rows, String reason, int status) {
+			ForwardingPipeline.this.failed.addAndGet(rows.size());
+			settle(rows.size());
+			for (EventRow row : rows) {
+				logger.error("Gave up on event " + row.id() + " (" + row.event() + "), not delivered to "
+						+ ForwardingPipeline.this.settings.apiUrl() + ": " + reason);
+				DeadLetter deadLetter = new DeadLetter(row, reason, status);
+				for (DeadLetterHandler handler : ForwardingPipeline.this.deadLetterHandlers) {
+					try {
+						handler.handle(deadLetter);
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Dead letter handler " + handler + " failed on event " + row.id(), ex);
+					}
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * With {@code buffer-overflow: drop-oldest}, makes room for new events by dropping the
+	 * oldest ones that wait for a batch.
+	 */
+	private final class DropOldest implements Batcher.Overflow {
+
+		@Override
+		public boolean isOver() {
+			return ForwardingPipeline.this.pending.get() > ForwardingPipeline.this.settings.bufferCapacity();
+		}
+
+		@Override
+		public void evicted(EventRow row) {
+			ForwardingPipeline.this.dropped.increment();
+			settle(1);
+			ForwardingPipeline.this.overflowWarning.record(1);
+		}
+
 	}
 
 }

@@ -3,6 +3,7 @@ package io.github.eventsforward.internal;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 
+import io.github.eventsforward.EventRow;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;

@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 import com.github.f4b6a3.ulid.UlidFactory;
+import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.MappedEvent;
 import org.jspecify.annotations.Nullable;

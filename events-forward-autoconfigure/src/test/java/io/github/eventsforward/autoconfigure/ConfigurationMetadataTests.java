@@ -35,6 +35,8 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("time-period", "10s");
 		EXPECTED.put("flush-interval", "1s");
 		EXPECTED.put("buffer-capacity", 10000);
+		EXPECTED.put("buffer-overflow", "drop-newest");
+		EXPECTED.put("max-request-size", "2000KB");
 		EXPECTED.put("shutdown-timeout", "10s");
 		EXPECTED.put("connect-timeout", "5s");
 		EXPECTED.put("request-timeout", "30s");
@@ -42,6 +44,7 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("exclude", NO_DEFAULT);
 		EXPECTED.put("retry.initial-backoff", "1s");
 		EXPECTED.put("retry.max-backoff", "30s");
+		EXPECTED.put("retry.give-up-after", "10m");
 	}
 
 	private static Map<String, JsonNode> properties;

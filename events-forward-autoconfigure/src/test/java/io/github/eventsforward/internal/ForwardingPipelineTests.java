@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.EventRow;
 import io.github.eventsforward.ForwardCounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -173,9 +174,7 @@ class ForwardingPipelineTests {
 
 	@Test
 	void dropsAndCountsEventsBeyondTheBufferCapacity() {
-		ForwarderSettings settings = new ForwarderSettings(URI.create("http://localhost:8001/data/-/create"),
-				WriteEndpoint.CREATE, 10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1), 25, Duration.ofSeconds(30),
-				Duration.ofSeconds(10), 3, Duration.ofSeconds(1), Duration.ofSeconds(30));
+		ForwarderSettings settings = TestSettings.defaults().bufferCapacity(25).build();
 		ForwardingPipeline pipeline = start(settings);
 		publish(pipeline, 40);
 		// The first ten went out at once; 25 more fill the buffer while the limit holds them.
@@ -189,7 +188,7 @@ class ForwardingPipelineTests {
 
 	private ForwardingPipeline start(ForwarderSettings settings) {
 		RowFactory rows = new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test");
-		ForwardingPipeline pipeline = new ForwardingPipeline(settings, rows, this.sender, this.scheduler,
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings, rows, this.sender, List.of(), this.scheduler,
 				new VirtualClock(this.scheduler));
 		pipeline.start();
 		return pipeline;
@@ -197,9 +196,11 @@ class ForwardingPipelineTests {
 
 	private static ForwarderSettings settings(int batchLimit, int maxRate, Duration timePeriod,
 			Duration flushInterval) {
-		return new ForwarderSettings(URI.create("http://localhost:8001/data/-/create"), WriteEndpoint.CREATE,
-				batchLimit, maxRate, timePeriod, flushInterval, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(10),
-				3, Duration.ofSeconds(1), Duration.ofSeconds(30));
+		return TestSettings.defaults()
+			.batchLimit(batchLimit)
+			.rate(maxRate, timePeriod)
+			.flushInterval(flushInterval)
+			.build();
 	}
 
 	private static void publish(ForwardingPipeline pipeline, int count) {
@@ -282,12 +283,12 @@ class ForwardingPipelineTests {
 		}
 
 		@Override
-		public Mono<Void> send(List<EventRow> rows) {
+		public Mono<Void> send(List<EventRow> rows, byte[] body) {
 			// A request is made when the Mono is subscribed to, as with WebClient.
 			return Mono.defer(() -> {
 				this.requests.add(new Request(Duration.ofNanos(this.scheduler.now(TimeUnit.NANOSECONDS)),
 						List.copyOf(rows)));
-				Mono<Void> answer = this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, ""))
+				Mono<Void> answer = this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, "", null))
 						: Mono.empty();
 				return this.latency.isZero() ? answer
 						: Mono.delay(this.latency, this.scheduler).then(answer);

@@ -1,9 +1,10 @@
-package io.github.eventsforward.internal;
+package io.github.eventsforward;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * One row of the events table, in the shape the Python plugin writes.
+ * One row of the events table, exactly as it is sent: the columns the Python plugin
+ * {@code datasette-events-forward} writes.
  *
  * @param id monotonic ULID, the primary key
  * @param instance label of the sending instance

@@ -1,0 +1,221 @@
+package io.github.eventsforward.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.github.eventsforward.EventRow;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * Delivers one batch until every row in it has an outcome, whatever the server does:
+ * <ul>
+ * <li>transient failures (connection errors, timeouts, 408, 429, 5xx) are retried with
+ * exponential backoff and jitter, or after the server's {@code Retry-After}, until the batch
+ * has kept failing for {@code give-up-after}; then its rows are dead-lettered;</li>
+ * <li>401, 403, 404 and answers that show a misfit table pause sending: the batch is retried
+ * with backoff until the server accepts it, and nothing is given up;</li>
+ * <li>400 splits the batch in halves until the rejected rows are isolated and
+ * dead-lettered, the others delivered; 413 and batches over {@code max-request-size} split
+ * until they fit.</li>
+ * </ul>
+ * Every attempt waits for the rate gate. One batch is delivered at a time, so a wait here
+ * holds back all sending, as a {@code Retry-After} should.
+ */
+final class Delivery {
+
+	private static final Log logger = LogFactory.getLog(Delivery.class);
+
+	private final ForwarderSettings settings;
+
+	private final RequestBodyWriter bodyWriter;
+
+	private final BatchSender sender;
+
+	private final RateGate gate;
+
+	private final Scheduler scheduler;
+
+	private final ForwarderStatus status;
+
+	private final Outcomes outcomes;
+
+	Delivery(ForwarderSettings settings, RequestBodyWriter bodyWriter, BatchSender sender, RateGate gate,
+			Scheduler scheduler, ForwarderStatus status, Outcomes outcomes) {
+		this.settings = settings;
+		this.bodyWriter = bodyWriter;
+		this.sender = sender;
+		this.gate = gate;
+		this.scheduler = scheduler;
+		this.status = status;
+		this.outcomes = outcomes;
+	}
+
+	/**
+	 * Deliver a batch.
+	 * @param rows the rows, in publish order
+	 * @return completes once every row is delivered or dead-lettered; never fails
+	 */
+	Mono<Void> deliver(List<EventRow> rows) {
+		return Mono.defer(() -> {
+			byte[] body = this.bodyWriter.write(rows);
+			if (body.length <= this.settings.maxRequestSize()) {
+				return send(rows, body);
+			}
+			if (rows.size() > 1) {
+				return split(rows);
+			}
+			this.outcomes.deadLettered(rows, "its row is " + body.length + " bytes of JSON, more than"
+					+ " datasette.events-forward.max-request-size (" + this.settings.maxRequestSize() + " bytes)", 0);
+			return Mono.empty();
+		});
+	}
+
+	private Mono<Void> split(List<EventRow> rows) {
+		int half = rows.size() / 2;
+		List<EventRow> first = List.copyOf(rows.subList(0, half));
+		List<EventRow> second = List.copyOf(rows.subList(half, rows.size()));
+		return deliver(first).then(deliver(second));
+	}
+
+	private Mono<Void> send(List<EventRow> rows, byte[] body) {
+		Attempts attempts = new Attempts();
+		return this.gate.permit()
+			.then(Mono.defer(() -> this.sender.send(rows, body)).timeout(this.settings.requestTimeout(),
+					this.scheduler))
+			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> retryOrStop(signal.failure(), attempts))))
+			.then(Mono.<Void>fromRunnable(() -> {
+				this.status.delivered();
+				this.outcomes.delivered(rows);
+			}))
+			.onErrorResume(Stop.class, (stop) -> settle(rows, stop.failure));
+	}
+
+	private Mono<Long> retryOrStop(Throwable ex, Attempts attempts) {
+		Failure failure = Failure.of(ex, this.settings);
+		switch (failure.kind()) {
+			case REJECTED, TOO_LARGE -> {
+				return Mono.error(new Stop(failure));
+			}
+			case PAUSE -> {
+				this.status.failed(failure);
+				return Mono.delay(attempts.nextPause(), this.scheduler);
+			}
+			default -> {
+				this.status.failed(failure);
+				long now = this.scheduler.now(TimeUnit.NANOSECONDS);
+				if (attempts.firstFailure == null) {
+					attempts.firstFailure = now;
+				}
+				long giveUpAt = attempts.firstFailure + this.settings.giveUpAfter().toNanos();
+				if (now >= giveUpAt) {
+					return Mono.error(new Stop(new Failure(failure.kind(), "still failing after"
+							+ " datasette.events-forward.retry.give-up-after (" + this.settings.giveUpAfter()
+							+ "): " + failure.reason(), failure.status(), null)));
+				}
+				Duration wait = (failure.retryAfter() != null) ? min(failure.retryAfter(), this.settings.maxBackoff())
+						: attempts.nextBackoff();
+				// The last attempt is made when the batch has failed for give-up-after, not later.
+				wait = min(wait, Duration.ofNanos(giveUpAt - now));
+				if (logger.isDebugEnabled()) {
+					logger.debug("Retrying a batch of events in " + wait + " after: " + failure.reason());
+				}
+				return Mono.delay(wait, this.scheduler);
+			}
+		}
+	}
+
+	private Mono<Void> settle(List<EventRow> rows, Failure failure) {
+		if (failure.kind() != Failure.Kind.TRANSIENT && rows.size() > 1) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Splitting a batch of " + rows.size() + " events to find what the server refused: "
+						+ failure.reason());
+			}
+			return split(rows);
+		}
+		this.outcomes.deadLettered(rows, failure.reason(), failure.status());
+		return Mono.empty();
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	/**
+	 * What becomes of the rows of a batch.
+	 */
+	interface Outcomes {
+
+		/**
+		 * The server accepted these rows.
+		 * @param rows the rows
+		 */
+		void delivered(List<EventRow> rows);
+
+		/**
+		 * The forwarder gave up on these rows.
+		 * @param rows the rows
+		 * @param reason why
+		 * @param status the last HTTP status, or {@code 0}
+		 */
+		void deadLettered(List<EventRow> rows, String reason, int status);
+
+	}
+
+	/**
+	 * The retries of one request: how many, and since when it fails.
+	 */
+	private final class Attempts {
+
+		private int backoffs;
+
+		private int pauses;
+
+		private @Nullable Long firstFailure;
+
+		Duration nextBackoff() {
+			return jittered(exponential(this.backoffs++));
+		}
+
+		Duration nextPause() {
+			return exponential(this.pauses++);
+		}
+
+		private Duration exponential(int step) {
+			Duration max = Delivery.this.settings.maxBackoff();
+			Duration initial = Delivery.this.settings.initialBackoff();
+			if (step >= 62 || initial.toNanos() > (max.toNanos() >> Math.min(step, 62))) {
+				return max;
+			}
+			return min(initial.multipliedBy(1L << step), max);
+		}
+
+		private Duration jittered(Duration backoff) {
+			// Up to half of the backoff either way, so that many clients do not retry in step.
+			double factor = 0.5 + ThreadLocalRandom.current().nextDouble();
+			return min(Duration.ofNanos((long) (backoff.toNanos() * factor)), Delivery.this.settings.maxBackoff());
+		}
+
+	}
+
+	/**
+	 * Ends the retries of a request, carrying the failure that ended them.
+	 */
+	private static final class Stop extends RuntimeException {
+
+		private final Failure failure;
+
+		Stop(Failure failure) {
+			super(failure.reason(), null, false, false);
+			this.failure = failure;
+		}
+
+	}
+
+}
