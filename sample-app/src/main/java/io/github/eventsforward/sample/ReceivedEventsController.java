@@ -41,6 +41,9 @@ class ReceivedEventsController {
 			answer.put("forwardingTo", this.environment.getProperty("datasette.events-forward.api-url"));
 			EventsForwarder forwarder = this.forwarder.getIfAvailable();
 			answer.put("counts", (forwarder != null) ? forwarder.counts() : "forwarding is off");
+			if (forwarder != null) {
+				answer.put("state", forwarder.state());
+			}
 			EventStore store = this.store.getIfAvailable();
 			if (store != null) {
 				String table = this.environment.getProperty("datasette.events-forward.table", "datasette_events");
