@@ -360,6 +360,28 @@ class DeliveryTests {
 		assertCounts(pipeline, 20, 20, 0, 0);
 	}
 
+	@Test
+	void aPauseDoesNotCountTowardsGiveUpAfterOfTheTransientFailuresAroundIt() {
+		ForwardingPipeline pipeline = start(fast());
+		// 503 for a minute, then the token is refused for an hour, then one more 503.
+		AtomicInteger afterThePause = new AtomicInteger();
+		this.sender.otherwise((request) -> {
+			if (request.at().compareTo(Duration.ofMinutes(1)) < 0) {
+				return Answer.status(503, errors("Unavailable"), null).to(request);
+			}
+			if (request.at().compareTo(Duration.ofHours(1)) < 0) {
+				return Answer.status(401, errors("Invalid token"), null).to(request);
+			}
+			return (afterThePause.getAndIncrement() == 0) ? Answer.status(503, errors("Unavailable"), null).to(request)
+					: Mono.empty();
+		});
+		publish(pipeline, 0, 10);
+		advance(Duration.ofHours(2));
+		// Paused, nothing is given up; one 503 after the pause is no reason to give up either.
+		assertThat(this.deadLetters).isEmpty();
+		assertCounts(pipeline, 10, 10, 0, 0);
+	}
+
 	// ---------------------------------------------------------------- rejected rows
 
 	@Test
