@@ -79,6 +79,13 @@ class DatasetteWriteClientTests {
 		assertThat(DatasetteWriteClient.retryAfter(value)).isNull();
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "-1", "-3600" })
+	void ignoresRetryAfterWithANegativeNumberOfSeconds(String value) {
+		// RFC 9110 allows only digits; "retry at once" would be a misreading of a broken header.
+		assertThat(DatasetteWriteClient.retryAfter(value)).isNull();
+	}
+
 	// ---------------------------------------------------------------- on the wire
 
 	@Test
