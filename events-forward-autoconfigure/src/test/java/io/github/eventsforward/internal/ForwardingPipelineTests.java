@@ -139,36 +139,54 @@ class ForwardingPipelineTests {
 	}
 
 	@Test
-	void retriesAFailedBatchWithBackoffThreeTimesInAllThenSendsTheNextBatch() {
-		ForwardingPipeline pipeline = start(settings(10, 1000, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+	void retriesAFailedBatchWithGrowingBackoffUntilGiveUpAfterThenDeadLettersItAndSendsTheNextBatch() {
+		ForwardingPipeline pipeline = start(TestSettings.defaults()
+			.rate(1000, Duration.ofSeconds(1))
+			.backoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+			.giveUpAfter(Duration.ofMinutes(2))
+			.build());
 		this.sender.failWhen((rows) -> orderId(rows.get(0)).equals("o-0"));
 		publish(pipeline, 20);
-		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(10));
 		List<Request> requests = this.sender.requests();
-		assertThat(requests).extracting((request) -> orderId(request.rows().get(0)))
-			.containsExactly("o-0", "o-0", "o-0", "o-10");
-		// Retry.backoff: 1s then 2s, each with up to 50% jitter.
-		assertThat(requests.get(1).at().minus(requests.get(0).at())).isBetween(Duration.ofMillis(500),
-				Duration.ofMillis(1500));
-		assertThat(requests.get(2).at().minus(requests.get(1).at())).isBetween(Duration.ofSeconds(1),
-				Duration.ofSeconds(3));
-		assertThat(requests.get(3).at()).isGreaterThanOrEqualTo(requests.get(2).at());
-		assertThat(requests.get(3).rows()).extracting(ForwardingPipelineTests::orderId)
+		List<Request> retried = requests.subList(0, requests.size() - 1);
+		assertThat(retried).extracting((request) -> orderId(request.rows().get(0))).containsOnly("o-0");
+		// Far more than the old three attempts: retries go on for as long as give-up-after.
+		assertThat(retried).hasSizeGreaterThan(6);
+		assertThat(retried.get(0).at()).isZero();
+		// 1s, 2s, 4s, ... up to 30s, each with jitter of up to half of it either way, and never
+		// more than 30s. The wait before the last attempt is cut short by give-up-after.
+		for (int n = 0; n < retried.size() - 2; n++) {
+			long base = Math.min(1L << Math.min(n, 30), 30);
+			assertThat(retried.get(n + 1).at().minus(retried.get(n).at())).as("wait before retry %d", n + 1)
+				.isBetween(Duration.ofMillis(base * 500), Duration.ofMillis(Math.min(base * 1500, 30_000)));
+		}
+		// The last attempt is made when the batch has failed for give-up-after, not later.
+		assertThat(retried.get(retried.size() - 1).at()).isEqualTo(Duration.ofMinutes(2));
+		Request next = requests.get(requests.size() - 1);
+		assertThat(next.at()).isEqualTo(Duration.ofMinutes(2));
+		assertThat(next.rows()).extracting(ForwardingPipelineTests::orderId)
 			.containsExactlyElementsOf(orderIds(10, 20));
 		assertCounts(pipeline, 20, 10, 0, 10);
 	}
 
 	@Test
 	void retriesWaitForTheRateLimit() {
-		ForwardingPipeline pipeline = start(settings(10, 1, Duration.ofSeconds(10), Duration.ofSeconds(1)));
+		// Backoff of at most 5s, below the 10s period: the rate limit sets the pace of retries.
+		ForwardingPipeline pipeline = start(TestSettings.defaults()
+			.rate(1, Duration.ofSeconds(10))
+			.backoff(Duration.ofSeconds(1), Duration.ofSeconds(5))
+			.giveUpAfter(Duration.ofMinutes(1))
+			.build());
 		this.sender.failWhen((rows) -> orderId(rows.get(0)).equals("o-0"));
 		publish(pipeline, 20);
 		this.scheduler.advanceTimeBy(Duration.ofMinutes(5));
 		List<Request> requests = this.sender.requests();
 		assertThat(requests).extracting((request) -> orderId(request.rows().get(0)))
-			.containsExactly("o-0", "o-0", "o-0", "o-10");
+			.containsExactly("o-0", "o-0", "o-0", "o-0", "o-0", "o-0", "o-0", "o-10");
 		assertThat(requests).extracting(Request::at)
-			.containsExactly(Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30));
+			.containsExactly(Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30),
+					Duration.ofSeconds(40), Duration.ofSeconds(50), Duration.ofSeconds(60), Duration.ofSeconds(70));
 		assertCounts(pipeline, 20, 10, 0, 10);
 	}
 
