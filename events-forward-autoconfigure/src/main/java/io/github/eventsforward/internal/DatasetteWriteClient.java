@@ -76,11 +76,14 @@ public final class DatasetteWriteClient implements BatchSender {
 			return null;
 		}
 		String trimmed = value.strip();
-		try {
-			return Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed)));
-		}
-		catch (NumberFormatException ex) {
-			// Not seconds: an HTTP date, then.
+		if (trimmed.chars().allMatch((c) -> c >= '0' && c <= '9')) {
+			// delay-seconds is digits only (RFC 9110); more than a long holds is no usable value.
+			try {
+				return Duration.ofSeconds(Long.parseLong(trimmed));
+			}
+			catch (NumberFormatException ex) {
+				return null;
+			}
 		}
 		try {
 			ZonedDateTime until = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);

@@ -105,6 +105,9 @@ final class Delivery {
 			}
 			case PAUSE -> {
 				this.status.failed(failure);
+				// Nothing is given up while paused: transient failures after the pause get a
+				// give-up-after of their own.
+				attempts.firstFailure = null;
 				return Mono.delay(attempts.nextPause(), this.scheduler);
 			}
 			default -> {
