@@ -2,10 +2,6 @@ package io.github.eventsforward.internal;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import io.github.eventsforward.EventRow;
@@ -85,12 +81,14 @@ public final class DatasetteWriteClient implements BatchSender {
 				return null;
 			}
 		}
+		// An HTTP date, in any of the three forms RFC 9110 asks clients to read.
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, trimmed);
 		try {
-			ZonedDateTime until = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-			Duration wait = Duration.between(Instant.now(), until.toInstant());
+			Duration wait = Duration.ofMillis(headers.getFirstDate(HttpHeaders.RETRY_AFTER) - System.currentTimeMillis());
 			return wait.isNegative() ? Duration.ZERO : wait;
 		}
-		catch (DateTimeParseException ex) {
+		catch (IllegalArgumentException ex) {
 			return null;
 		}
 	}

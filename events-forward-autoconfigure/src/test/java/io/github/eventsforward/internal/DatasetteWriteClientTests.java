@@ -71,6 +71,16 @@ class DatasetteWriteClientTests {
 		assertThat(DatasetteWriteClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
 	}
 
+	@Test
+	void readsRetryAfterGivenInTheObsoleteHttpDateForms() {
+		ZonedDateTime inAnHour = ZonedDateTime.now(ZoneOffset.UTC).plusHours(1).withNano(0);
+		String rfc850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", java.util.Locale.US)
+			.format(inAnHour);
+		String asctime = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.US).format(inAnHour);
+		assertThat(DatasetteWriteClient.retryAfter(rfc850)).isBetween(Duration.ofMinutes(59), Duration.ofHours(1));
+		assertThat(DatasetteWriteClient.retryAfter(asctime)).isBetween(Duration.ofMinutes(59), Duration.ofHours(1));
+	}
+
 	@ParameterizedTest
 	@NullAndEmptySource
 	@ValueSource(strings = { "   ", "soon", "3s", "1.5", "Wed, 21 Oct 2015", "2015-10-21T07:28:00Z",
