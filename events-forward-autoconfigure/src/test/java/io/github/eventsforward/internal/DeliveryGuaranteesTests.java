@@ -401,6 +401,25 @@ class DeliveryGuaranteesTests {
 	}
 
 	@Test
+	void dropOldestKeepsTheNewestEventsOfABurstPublishedDuringAnOutage() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishWhileABatchIsRetried(context, forwarder);
+				publish(context, 1, 20);
+				waiting().until(() -> forwarder.counts().queued() <= 5);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(21, 0, 16, 0, 5));
+
+				this.datasette.acceptAll();
+				awaitCounts(forwarder, 5, 0);
+				assertThat(orderIds()).as("the batch in flight, and the newest").containsExactlyInAnyOrder("o-0",
+						"o-17", "o-18", "o-19", "o-20");
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	@Test
 	void dropNewestKeepsTheOldestEventsPublishedDuringAnOutage() {
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-newest")
