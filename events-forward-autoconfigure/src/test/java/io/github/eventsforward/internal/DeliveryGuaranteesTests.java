@@ -17,6 +17,7 @@ import ch.qos.logback.core.AppenderBase;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DeadLetter;
 import io.github.eventsforward.DeadLetterHandler;
+import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
@@ -26,10 +27,12 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,6 +44,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -531,6 +535,48 @@ class DeliveryGuaranteesTests {
 		});
 	}
 
+	@Test
+	void noForwarderThreadIsLeftOnceTheForwarderHasStopped() {
+		ThreadWatch watch = new ThreadWatch(forwarderThreads());
+		forwarding().withBean(ThreadWatch.class, () -> watch).run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			Set<Thread> threads = watch.newThreads();
+			assertThat(threads).as("the forwarder's thread").isNotEmpty();
+
+			// Close while a request is in flight, as an application usually does.
+			this.datasette.alterNextAnswer((answer) -> answer.headersDelay(100, TimeUnit.MILLISECONDS));
+			publish(context, 1, 1);
+			awaitRequests(2);
+			context.close();
+			assertThat(forwarder.counts().delivered()).isEqualTo(2);
+
+			assertThat(watch.aliveAfterTheForwarderStopped()).as("forwarder threads alive once it had stopped")
+				.isEmpty();
+			assertThat(threads).as("forwarder threads alive after close").noneMatch(Thread::isAlive);
+		});
+	}
+
+	@Test
+	void stopReturnsOnlyOnceTheForwardersThreadHasEnded() {
+		// What a servlet container checks when an application is undeployed: any thread left
+		// is reported as a leak. A thread that ends a moment later still counts.
+		for (int i = 0; i < 20; i++) {
+			Set<Thread> before = forwarderThreads();
+			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
+					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of());
+			pipeline.start();
+			Set<Thread> threads = forwarderThreads();
+			threads.removeAll(before);
+			assertThat(threads).as("the forwarder's thread").isNotEmpty();
+
+			pipeline.stop();
+
+			assertThat(threads).as("forwarder threads alive once stop() returned, cycle %d", i)
+				.noneMatch(Thread::isAlive);
+		}
+	}
+
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
@@ -653,6 +699,55 @@ class DeliveryGuaranteesTests {
 			.body("<html>\r\n<head><title>" + status + " " + text + "</title></head>\r\n<body>\r\n<center><h1>" + status
 					+ " " + text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 			.build();
+	}
+
+	/**
+	 * Stops right after the forwarder, and notes which of its threads are still alive then.
+	 */
+	static final class ThreadWatch implements SmartLifecycle {
+
+		private final Set<Thread> before;
+
+		private volatile boolean running;
+
+		private volatile @Nullable Set<Thread> aliveAtStop;
+
+		ThreadWatch(Set<Thread> before) {
+			this.before = before;
+		}
+
+		Set<Thread> newThreads() {
+			Set<Thread> threads = forwarderThreads();
+			threads.removeAll(this.before);
+			return threads;
+		}
+
+		Set<Thread> aliveAfterTheForwarderStopped() {
+			assertThat(this.aliveAtStop).as("stopped with the context").isNotNull();
+			return this.aliveAtStop;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.aliveAtStop = newThreads().stream().filter(Thread::isAlive).collect(Collectors.toSet());
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return ForwarderLifecycle.PHASE - 1;
+		}
+
 	}
 
 	/**
