@@ -577,6 +577,26 @@ class DeliveryGuaranteesTests {
 		}
 	}
 
+	@Test
+	void deadLetterHandlersAreCalledOnTheForwardersThread() {
+		List<String> threads = new CopyOnWriteArrayList<>();
+		this.datasette.rejectRows((row) -> "o-2".equals(orderId(row.path("properties").asString())),
+				"CHECK constraint failed: quantity < 2");
+		forwarding().withBean("threadRecordingDeadLetterHandler", DeadLetterHandler.class,
+				() -> (deadLetter) -> threads.add(Thread.currentThread().getName()))
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publish(context, 1, 3);
+
+				awaitCounts(forwarder, 2, 1);
+				assertThat(threads).as("as DeadLetterHandler documents, not a thread of the HTTP client")
+					.singleElement()
+					.asString()
+					.startsWith(THREAD_NAME);
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
