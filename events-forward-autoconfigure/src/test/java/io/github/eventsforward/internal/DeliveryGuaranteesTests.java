@@ -597,6 +597,33 @@ class DeliveryGuaranteesTests {
 			});
 	}
 
+	@Test
+	void aShutdownThatTimesOutAbandonsTheRequestInFlight() {
+		this.datasette.holdAnswers();
+		forwarding("datasette.events-forward.shutdown-timeout=200ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+			awaitRequests(1);
+
+			context.close();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+			assertThat(this.log.messages(Level.WARN, "3 events could not be sent")).hasSize(1);
+			int logged = this.log.events().size();
+
+			// The server answers the request the forwarder gave up waiting for.
+			this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+			this.datasette.releaseAnswers();
+			waiting().atMost(Duration.ofSeconds(2)).during(Duration.ofMillis(500)).untilAsserted(() -> {
+				assertThat(forwarder.state().status()).isEqualTo(Status.STOPPED);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+				List<ILoggingEvent> events = this.log.events();
+				assertThat(events.subList(logged, events.size())).as("logged after the context closed")
+					.extracting(ILoggingEvent::getFormattedMessage)
+					.isEmpty();
+			});
+		});
+	}
+
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
