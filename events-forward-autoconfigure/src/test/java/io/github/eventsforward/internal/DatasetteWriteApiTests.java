@@ -12,7 +12,6 @@ import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import com.example.shop.InvoiceRendered;
 import com.example.shop.OrderPlaced;
@@ -24,6 +23,7 @@ import com.example.shop.UserSignedUpEvent;
 import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import mockwebserver3.Dispatcher;
@@ -85,7 +85,8 @@ class DatasetteWriteApiTests {
 		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=20ms");
+				"datasette.events-forward.retry.max-backoff=20ms",
+				"datasette.events-forward.retry.give-up-after=300ms");
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -340,86 +341,135 @@ class DatasetteWriteApiTests {
 	// ---------------------------------------------------------------- the answers
 
 	@Test
-	void badRequestIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> DatasetteWriteApi.error(400, "Too many rows, maximum allowed is 100"),
-				"HTTP 400", "Too many rows, maximum allowed is 100");
+	void badRequestForOneRowDeadLettersItAtOnceAndLogsItsIdEventAndTheServersMessage(CapturedOutput output) {
+		this.datasette.enqueue(DatasetteWriteApi.error(400, "CHECK constraint failed: length(actor_id) < 40"));
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).as("a rejected row is not retried").isOne();
+			String line = deadLetterLog(output, firstRowId(0));
+			assertThat(line).contains("(order-placed)", "HTTP 400", "CHECK constraint failed: length(actor_id) < 40");
+
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder, 2);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+		});
 	}
 
 	@Test
-	void badRequestInPre36ErrorFormatIsLoggedWithItsErrors(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"), "HTTP 400",
-				"Invalid parameter: \"foo\"");
+	void badRequestForTooManyRowsOnInsertSplitsTheBatchUntilTheServerTakesEveryRow(CapturedOutput output) {
+		this.datasette.withTable(TABLE);
+		// A batch of 150 rows on /-/insert, which takes at most 100; a long flush interval
+		// makes sure all 150 go in one batch.
+		insertUrl().withPropertyValues("datasette.events-forward.batch-limit=150",
+				"datasette.events-forward.flush-interval=10s")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				for (int i = 1; i <= 150; i++) {
+					context.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
+				}
+
+				awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(150));
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(150, 150, 0, 0, 0));
+				assertThat(this.datasette.requestBodies()).extracting(DatasetteWriteApiTests::rowCount)
+					.containsExactly(150, 75, 75);
+				assertThat(awaitRows(150)).extracting((row) -> properties(row).get("orderId").asString())
+					.doesNotHaveDuplicates();
+				assertThat(output.getAll()).doesNotContain("Gave up on event");
+			});
 	}
 
 	@Test
-	void unauthorizedIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
+	void badRequestInPre36ErrorFormatIsReadFromItsErrorsAndATableMisfitPausesSending(CapturedOutput output) {
+		String line = pausesUntilAccepted(createUrl(), output,
+				json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"), "HTTP 400",
+				"Invalid parameter: \"foo\"", "does not fit");
+		assertThat(line).contains("Invalid parameter: \"foo\"");
+	}
+
+	@Test
+	void unauthorizedPausesSendingWithATokenHintUntilTheServerAcceptsAgain(CapturedOutput output) {
+		pausesUntilAccepted(createUrl(), output,
+				new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
 					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
 					.build(),
-				"HTTP 401", "Invalid token signature");
+				"HTTP 401", "Invalid token signature", "datasette create-token", "datasette.events-forward.api-token");
 	}
 
 	@Test
-	void expiredTokenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> new MockResponse.Builder(DatasetteWriteApi.error(401, "Token has expired"))
+	void expiredTokenPausesSendingWithATokenHintUntilTheServerAcceptsAgain(CapturedOutput output) {
+		pausesUntilAccepted(createUrl(), output,
+				new MockResponse.Builder(DatasetteWriteApi.error(401, "Token has expired"))
 					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
 					.build(),
-				"HTTP 401", "Token has expired");
+				"HTTP 401", "Token has expired", "datasette create-token");
 	}
 
 	@Test
-	void forbiddenIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output, () -> DatasetteWriteApi.error(403, "Permission denied"),
-				"HTTP 403", "Permission denied");
+	void forbiddenPausesSendingAndNamesThePermissionsACreateUrlNeeds(CapturedOutput output) {
+		pausesUntilAccepted(createUrl(), output, DatasetteWriteApi.error(403, "Permission denied"), "HTTP 403",
+				"Permission denied", "create-table", "insert-row");
 	}
 
 	@Test
-	void missingTableOnInsertIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
+	void missingTableOnInsertPausesSendingUntilTheTableExistsAndLosesNothing(CapturedOutput output) {
 		// No scripted answers: the server itself has no such table, until the test creates it.
 		insertUrl().run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 
-			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
-			assertThat(this.server.getRequestCount()).isEqualTo(3);
-			assertThat(deliveryFailureLog(output)).contains("HTTP 404", "Table not found");
+			awaitStatus(forwarder, Status.PAUSED);
+			assertThat(forwarder.state().reason()).contains("HTTP 404", "Table not found", "/-/create");
+			await().atMost(TIMEOUT).until(() -> this.server.getRequestCount() >= 4);
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 0, 0, 0, 2));
+			assertThat(pauseLog(output)).contains("HTTP 404", "Table not found");
 
 			this.datasette.withTable(TABLE);
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertOnlyLaterEventStored(forwarder);
+			assertResumesAndDeliversBoth(forwarder, output);
 		});
 	}
 
 	@Test
-	void missingDatabaseHtmlPageIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
-		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::databaseNotFound,
-				"HTTP 404", "Database not found: data");
+	void missingDatabaseHtmlPagePausesSendingAndIsLoggedWithStatusAndText(CapturedOutput output) {
+		String line = pausesUntilAccepted(createUrl(), output, databaseNotFound(), "HTTP 404",
+				"Database not found: data", "does not exist on the server");
 		assertThat(line).doesNotContain("<html", "<p>", "margin:0");
 	}
 
 	@Test
-	void payloadTooLargeIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> DatasetteWriteApi.error(413, "Request body exceeded maximum size of 2097152 bytes"), "HTTP 413",
-				"Request body exceeded maximum size of 2097152 bytes");
+	void payloadTooLargeForASingleRowDeadLettersIt(CapturedOutput output) {
+		this.datasette.enqueue(DatasetteWriteApi.error(413, "Request body exceeded maximum size of 2097152 bytes"));
+		createUrl().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(this.server.getRequestCount()).as("a row that cannot be split is not retried").isOne();
+			assertThat(deadLetterLog(output, firstRowId(0))).contains("HTTP 413",
+					"Request body exceeded maximum size of 2097152 bytes");
+
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder, 2);
+		});
 	}
 
 	@Test
-	void serverErrorIsTriedThreeTimesThenLoggedWithStatusAndText(CapturedOutput output) {
-		String line = givesUpAfterThreeAttempts(createUrl(), output, DatasetteWriteApiTests::internalServerError,
-				"HTTP 500", "Internal Server Error");
+	void serverErrorsLastingLongerThanGiveUpAfterDeadLetterTheBatchAndAreLoggedWithStatusAndText(
+			CapturedOutput output) {
+		String line = givesUpAfterRetrying(createUrl(), output, internalServerError(), "HTTP 500",
+				"Internal Server Error");
 		assertThat(line).doesNotContain("<html", "<p>");
 	}
 
 	@Test
-	void droppedConnectionIsTriedThreeTimesThenCountedAsFailedAndLogged(CapturedOutput output) {
-		givesUpAfterThreeAttempts(createUrl(), output,
-				() -> new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build(),
+	void droppedConnectionsLastingLongerThanGiveUpAfterDeadLetterTheBatch(CapturedOutput output) {
+		givesUpAfterRetrying(createUrl(), output,
+				new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build(),
 				"WebClientRequestException");
 	}
 
@@ -438,7 +488,7 @@ class DatasetteWriteApiTests {
 			List<ObjectNode> rows = this.datasette.rows(TABLE);
 			assertThat(rows).hasSize(1);
 			assertThat(bodies.get(0)).contains(rows.get(0).get("id").asString());
-			assertThat(output.getAll()).doesNotContain("Could not deliver");
+			assertThat(output.getAll()).doesNotContain("Gave up on event");
 			assertCountsAddUp(forwarder.counts());
 		});
 	}
@@ -514,40 +564,88 @@ class DatasetteWriteApiTests {
 	}
 
 	/**
-	 * Publish an event the server answers with {@code answer} three times in a row, then one
-	 * it accepts.
-	 * @return the ERROR line that reports the failed batch
+	 * Publish an event while the server answers every request with {@code refusal}, then
+	 * another one; once the server accepts again, both are delivered.
+	 * @return the ERROR line that reports the pause
 	 */
-	private String givesUpAfterThreeAttempts(ApplicationContextRunner runner, CapturedOutput output,
-			Supplier<MockResponse> answer, String... logged) {
+	private String pausesUntilAccepted(ApplicationContextRunner runner, CapturedOutput output, MockResponse refusal,
+			String... reason) {
 		List<String> line = new ArrayList<>();
-		for (int i = 0; i < 3; i++) {
-			this.datasette.enqueue(answer.get());
-		}
+		this.datasette.refuseAll(refusal);
 		runner.run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 
-			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
-			assertThat(this.server.getRequestCount()).as("attempts").isEqualTo(3);
-			assertThat(this.datasette.requestBodies()).as("the same batch each time").containsOnly(
-					this.datasette.requestBodies().get(0));
-			assertThat(forwarder.counts().delivered()).isZero();
-			assertCountsAddUp(forwarder.counts());
-			String failure = deliveryFailureLog(output);
-			assertThat(failure).contains(logged);
-			line.add(failure);
-
+			awaitStatus(forwarder, Status.PAUSED);
+			assertThat(forwarder.state().reason()).contains(reason);
+			// Retried again and again, with nothing given up.
+			await().atMost(TIMEOUT).until(() -> this.server.getRequestCount() >= 4);
+			assertThat(this.datasette.requestBodies()).as("the same batch each time")
+				.containsOnly(this.datasette.requestBodies().get(0));
 			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertOnlyLaterEventStored(forwarder);
+			assertThat(forwarder.counts()).as("both wait").isEqualTo(new ForwardCounts(2, 0, 0, 0, 2));
+			String pause = pauseLog(output);
+			assertThat(pause).contains(reason);
+			line.add(pause);
+
+			this.datasette.acceptAll();
+			assertResumesAndDeliversBoth(forwarder, output);
 		});
 		assertThat(line).as("the test ran").hasSize(1);
 		return line.get(0);
 	}
 
-	private void assertOnlyLaterEventStored(EventsForwarder forwarder) {
-		assertThat(this.server.getRequestCount()).isEqualTo(4);
+	private void assertResumesAndDeliversBoth(EventsForwarder forwarder, CapturedOutput output) {
+		awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(2));
+		assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
+		assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+		assertThat(awaitRows(2)).extracting((row) -> properties(row).get("orderId").asString())
+			.containsExactlyInAnyOrder("o-1", "o-2");
+		assertThat(logLines(output, "Datasette accepts events again")).singleElement().asString().contains("INFO");
+		assertThat(logLines(output, "Sending events to Datasette is paused")).as("one ERROR for the whole pause")
+			.hasSize(1);
+		assertThat(output.getAll()).doesNotContain("Gave up on event");
+	}
+
+	/**
+	 * Publish an event while the server answers every request with {@code refusal} for
+	 * longer than {@code retry.give-up-after}, then one it accepts.
+	 * @return the ERROR line that reports the dead letter
+	 */
+	private String givesUpAfterRetrying(ApplicationContextRunner runner, CapturedOutput output, MockResponse refusal,
+			String... logged) {
+		List<String> line = new ArrayList<>();
+		this.datasette.refuseAll(refusal);
+		runner.run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+
+			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
+			assertThat(forwarder.state().status()).isEqualTo(Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains(logged);
+			assertThat(this.server.getRequestCount()).as("attempts").isGreaterThan(1);
+			assertThat(this.datasette.requestBodies()).as("the same batch each time")
+				.containsOnly(this.datasette.requestBodies().get(0));
+			assertThat(forwarder.counts().delivered()).isZero();
+			assertCountsAddUp(forwarder.counts());
+			String failure = deadLetterLog(output, firstRowId(0));
+			assertThat(failure).contains("(order-placed)", "datasette.events-forward.retry.give-up-after")
+				.contains(logged);
+			line.add(failure);
+
+			this.datasette.acceptAll();
+			int attempts = this.server.getRequestCount();
+			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
+			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
+			assertOnlyLaterEventStored(forwarder, attempts + 1);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+		});
+		assertThat(line).as("the test ran").hasSize(1);
+		return line.get(0);
+	}
+
+	private void assertOnlyLaterEventStored(EventsForwarder forwarder, int requests) {
+		assertThat(this.server.getRequestCount()).isEqualTo(requests);
 		List<ObjectNode> rows = this.datasette.rows(TABLE);
 		assertThat(rows).hasSize(1);
 		assertThat(properties(rows.get(0)).get("orderId").asString()).isEqualTo("o-2");
@@ -556,13 +654,32 @@ class DatasetteWriteApiTests {
 		assertCountsAddUp(counts);
 	}
 
-	private static String deliveryFailureLog(CapturedOutput output) {
-		// The batch is counted as failed just before the failure is logged.
-		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(logLines(output, "Could not deliver")).isNotEmpty());
-		List<String> lines = logLines(output, "Could not deliver");
+	private String firstRowId(int request) {
+		return this.json.readTree(this.datasette.requestBodies().get(request)).get("rows").get(0).get("id").asString();
+	}
+
+	private static int rowCount(String body) {
+		return JsonMapper.shared().readTree(body).path("rows").size();
+	}
+
+	private static String deadLetterLog(CapturedOutput output, String id) {
+		// The event is counted as failed just before it is logged.
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(logLines(output, "Gave up on event")).isNotEmpty());
+		List<String> lines = logLines(output, "Gave up on event");
 		assertThat(lines).hasSize(1);
-		assertThat(lines.get(0)).contains("ERROR", "after 3 attempts");
+		assertThat(lines.get(0)).contains("ERROR", "Gave up on event " + id);
 		return lines.get(0);
+	}
+
+	private static String pauseLog(CapturedOutput output) {
+		List<String> lines = logLines(output, "Sending events to Datasette is paused");
+		assertThat(lines).hasSize(1);
+		assertThat(lines.get(0)).contains("ERROR");
+		return lines.get(0);
+	}
+
+	private static void awaitStatus(EventsForwarder forwarder, Status status) {
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
 	}
 
 	private static List<String> logLines(CapturedOutput output, String fragment) {

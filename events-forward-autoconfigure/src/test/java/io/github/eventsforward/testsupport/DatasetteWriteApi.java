@@ -8,7 +8,11 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +33,13 @@ import tools.jackson.databind.node.ObjectNode;
  * are kept per table, keyed by id, so duplicates are visible (or rather, invisible) exactly
  * as on the server. Scripted answers queued with {@link #enqueue(MockResponse)} are served
  * first, one per request.
+ * <p>
+ * Tests can also change the server while it runs, as an operator would: the token it
+ * accepts ({@link #acceptToken(String)}), its body limit ({@link #maxBodySize(long)}), rows
+ * its table refuses ({@link #rejectRows(Predicate, String)}); or make it misbehave: answer
+ * everything alike ({@link #refuseAll(MockResponse)}), hold answers back
+ * ({@link #holdAnswers()}), or store a request and then lose or delay its answer
+ * ({@link #alterNextAnswer(UnaryOperator)}).
  */
 public class DatasetteWriteApi extends Dispatcher {
 
@@ -43,6 +54,8 @@ public class DatasetteWriteApi extends Dispatcher {
 
 	private static final long MAX_POST_BODY_BYTES = 2_097_152;
 
+	private static final long MAX_HOLD_SECONDS = 30;
+
 	private static final Set<String> CREATE_KEYS = Set.of("table", "rows", "row", "columns", "pk", "pks", "ignore",
 			"replace", "alter");
 
@@ -52,7 +65,19 @@ public class DatasetteWriteApi extends Dispatcher {
 
 	private final String database;
 
-	private final @Nullable String token;
+	private volatile @Nullable String token;
+
+	private volatile long maxBodySize = MAX_POST_BODY_BYTES;
+
+	private volatile @Nullable MockResponse refusal;
+
+	private volatile CountDownLatch held = new CountDownLatch(0);
+
+	private volatile Predicate<JsonNode> rejectedRows = (row) -> false;
+
+	private volatile String rejection = "";
+
+	private final BlockingQueue<UnaryOperator<MockResponse.Builder>> alterations = new LinkedBlockingQueue<>();
 
 	private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
 
@@ -96,6 +121,73 @@ public class DatasetteWriteApi extends Dispatcher {
 	}
 
 	/**
+	 * Accept another token from now on, as after the server's secret was rotated; a
+	 * {@code dstok_} token that does not match is answered with 401.
+	 * @param token the token that may write, or {@code null} to let anonymous users write
+	 */
+	public void acceptToken(@Nullable String token) {
+		this.token = token;
+	}
+
+	/**
+	 * Refuse request bodies over this size with 413, as the server's limit does.
+	 * @param bytes the largest body accepted
+	 */
+	public void maxBodySize(long bytes) {
+		this.maxBodySize = bytes;
+	}
+
+	/**
+	 * Refuse every request that carries a matching row with 400 and the message, storing
+	 * none of its rows, as an insert that fails a constraint of the table does.
+	 * @param rows which rows the table refuses
+	 * @param message the server's message
+	 */
+	public void rejectRows(Predicate<JsonNode> rows, String message) {
+		this.rejection = message;
+		this.rejectedRows = rows;
+	}
+
+	/**
+	 * Answer every request with this answer, storing nothing, until {@link #acceptAll()}.
+	 * Scripted answers still come first.
+	 * @param answer the answer
+	 */
+	public void refuseAll(MockResponse answer) {
+		this.refusal = answer;
+	}
+
+	/**
+	 * Handle requests again after {@link #refuseAll(MockResponse)}.
+	 */
+	public void acceptAll() {
+		this.refusal = null;
+	}
+
+	/**
+	 * Hold every request, unanswered, until {@link #releaseAnswers()} (at most 30 seconds).
+	 */
+	public void holdAnswers() {
+		this.held = new CountDownLatch(1);
+	}
+
+	/**
+	 * Answer the requests held since {@link #holdAnswers()}, and the next ones at once.
+	 */
+	public void releaseAnswers() {
+		this.held.countDown();
+	}
+
+	/**
+	 * Handle the next request that is not refused as usual, storing its rows, but change the
+	 * answer: delay it, or drop the connection before it is sent.
+	 * @param alteration changes the answer
+	 */
+	public void alterNextAnswer(UnaryOperator<MockResponse.Builder> alteration) {
+		this.alterations.add(alteration);
+	}
+
+	/**
 	 * Return the rows stored in a table, in insertion order.
 	 * @param table the table
 	 * @return the rows, empty if the table does not exist
@@ -123,17 +215,31 @@ public class DatasetteWriteApi extends Dispatcher {
 	@Override
 	public MockResponse peek() {
 		MockResponse next = this.scripted.peek();
+		if (next == null) {
+			next = this.refusal;
+		}
 		return (next != null) ? next : super.peek();
 	}
 
 	@Override
-	public MockResponse dispatch(RecordedRequest request) {
+	public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
 		String body = (request.getBody() != null) ? request.getBody().utf8() : "";
 		this.requestBodies.add(body);
+		this.held.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS);
 		MockResponse script = this.scripted.poll();
 		if (script != null) {
 			return script;
 		}
+		MockResponse refusal = this.refusal;
+		if (refusal != null) {
+			return refusal;
+		}
+		MockResponse answer = handle(request, body);
+		UnaryOperator<MockResponse.Builder> alteration = this.alterations.poll();
+		return (alteration != null) ? alteration.apply(new MockResponse.Builder(answer)).build() : answer;
+	}
+
+	private MockResponse handle(RecordedRequest request, String body) {
 		String path = request.getUrl().encodedPath();
 		Matcher create = CREATE.matcher(path);
 		Matcher insert = INSERT.matcher(path);
@@ -144,11 +250,19 @@ public class DatasetteWriteApi extends Dispatcher {
 		if (!this.database.equals(db)) {
 			return htmlNotFound(db);
 		}
-		if (this.token != null && !authorized(request.getHeaders().get("Authorization"))) {
+		String token = this.token;
+		String authorization = request.getHeaders().get("Authorization");
+		if (token != null && !authorized(authorization, token)) {
+			if (authorization != null && authorization.startsWith("Bearer dstok_")) {
+				return new MockResponse.Builder(error(401, "Invalid token signature"))
+					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+					.build();
+			}
 			return error(403, "Permission denied");
 		}
-		if (request.getBodySize() > MAX_POST_BODY_BYTES) {
-			return error(413, "Request body exceeded maximum size of " + MAX_POST_BODY_BYTES + " bytes");
+		long maxBodySize = this.maxBodySize;
+		if (request.getBodySize() > maxBodySize) {
+			return error(413, "Request body exceeded maximum size of " + maxBodySize + " bytes");
 		}
 		JsonNode data;
 		try {
@@ -163,12 +277,12 @@ public class DatasetteWriteApi extends Dispatcher {
 		return create.matches() ? create(object) : insert(insert.group(2), object);
 	}
 
-	private boolean authorized(@Nullable String header) {
+	private static boolean authorized(@Nullable String header, String token) {
 		if (header == null || !header.startsWith("Bearer ")) {
 			return false;
 		}
 		String presented = header.substring("Bearer ".length());
-		return presented.startsWith("dstok_") && presented.equals(this.token);
+		return presented.startsWith("dstok_") && presented.equals(token);
 	}
 
 	private MockResponse create(ObjectNode data) {
@@ -233,11 +347,16 @@ public class DatasetteWriteApi extends Dispatcher {
 
 	private @Nullable MockResponse store(String table, JsonNode rows, boolean ignore) {
 		Map<String, ObjectNode> stored = this.tables.get(table);
+		Predicate<JsonNode> rejected = this.rejectedRows;
 		synchronized (stored) {
 			Map<String, ObjectNode> batch = new LinkedHashMap<>();
 			for (JsonNode row : rows) {
 				if (!(row instanceof ObjectNode object)) {
 					return error(400, "\"rows\" must be a list of dictionaries");
+				}
+				if (rejected.test(object)) {
+					// The insert runs in one transaction: nothing of the request is stored.
+					return error(400, this.rejection);
 				}
 				String id = object.path("id").asString("");
 				if (!ignore && (stored.containsKey(id) || batch.containsKey(id))) {

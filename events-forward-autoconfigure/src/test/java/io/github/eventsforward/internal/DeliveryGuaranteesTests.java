@@ -1,0 +1,838 @@
+package io.github.eventsforward.internal;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.DeadLetter;
+import io.github.eventsforward.DeadLetterHandler;
+import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import org.awaitility.core.ConditionFactory;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What the forwarder guarantees whatever the server does: every published event is
+ * delivered, dead-lettered or dropped and counted, no row is stored twice, publishing never
+ * blocks, and delivery goes on afterwards. Runs the real auto-configuration against a
+ * {@link MockWebServer} that answers as Datasette does and misbehaves on cue.
+ */
+class DeliveryGuaranteesTests {
+
+	private static final String TABLE = "datasette_events";
+
+	private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+	private static final String THREAD_NAME = "datasette-events-forward";
+
+	private static final String STILL_DELIVERING = "still-delivering";
+
+	private final JsonMapper json = JsonMapper.shared();
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final LogRecorder log = new LogRecorder();
+
+	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
+				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class))
+		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
+		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
+				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m");
+
+	private MockWebServer server = newServer();
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.start();
+		this.log.attach();
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.datasette.releaseAnswers();
+		this.server.close();
+		this.log.detach();
+		assertThat(this.log.events()).extracting(ILoggingEvent::getFormattedMessage)
+			.noneMatch((message) -> message.contains(DatasetteWriteApi.TOKEN));
+	}
+
+	// ---------------------------------------------------------------- transient failures
+
+	@Test
+	void deliversWhatWasPublishedWhileTheServerWasDownOnceItComesUp() throws Exception {
+		String apiUrl = this.server.url("/data/-/create").toString();
+		int port = this.server.getPort();
+		this.server.close();
+		forwardingTo(apiUrl).run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 5);
+
+			awaitStatus(forwarder, Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("Connection refused");
+			publish(context, 6, 10);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
+
+			this.server = newServer();
+			this.server.start(port);
+			awaitCounts(forwarder, 10, 0);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(this.deadLetters).isEmpty();
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void ridesOutAStormOfServerErrorsAndDeliversEverythingOnceTheServerRecovers() {
+		this.datasette.refuseAll(htmlPage(500, "Internal Server Error"));
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 15);
+
+			awaitStatus(forwarder, Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("HTTP 500");
+			awaitRequests(5);
+			publish(context, 16, 20);
+			assertThat(forwarder.state().status()).isEqualTo(Status.RETRYING);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(20, 0, 0, 0, 20));
+			assertThat(this.datasette.rows(TABLE)).isEmpty();
+
+			this.datasette.acceptAll();
+			awaitCounts(forwarder, 20, 0);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 20));
+			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).as("one WARN for the storm")
+				.hasSize(1);
+			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
+			assertThat(this.deadLetters).isEmpty();
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void aBatchResentAfterTheConnectionDroppedBeforeTheAnswerIsStoredOnce() {
+		// The server stores the rows, then the connection drops before the answer is sent.
+		this.datasette.alterNextAnswer((answer) -> answer.onResponseStart(new SocketEffect.CloseSocket()));
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitCounts(forwarder, 3, 0);
+			List<String> bodies = this.datasette.requestBodies();
+			assertThat(bodies).hasSize(2);
+			assertThat(bodies.get(1)).as("the same batch, sent again").isEqualTo(bodies.get(0));
+			assertThat(rowIds(bodies.get(0))).hasSize(3);
+			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void anAnswerSlowerThanTheRequestTimeoutIsRetriedAndTheBatchStoredOnce() {
+		// The server stores the rows at once but answers after the request timed out.
+		this.datasette.alterNextAnswer((answer) -> answer.headersDelay(1, TimeUnit.SECONDS));
+		forwarding().withPropertyValues("datasette.events-forward.request-timeout=200ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitCounts(forwarder, 3, 0);
+			List<String> bodies = this.datasette.requestBodies();
+			assertThat(bodies).hasSize(2);
+			assertThat(bodies.get(1)).as("the same batch, sent again").isEqualTo(bodies.get(0));
+			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
+			assertThat(forwarder.state().lastError()).contains("datasette.events-forward.request-timeout");
+			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).singleElement()
+				.asString()
+				.contains("no answer within datasette.events-forward.request-timeout");
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void anHtmlErrorPageIsLoggedWithItsStatusAndATextExcerpt() {
+		this.datasette.refuseAll(htmlPage(503, "Service Temporarily Unavailable"));
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 1);
+
+			awaitStatus(forwarder, Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("HTTP 503", "Service Temporarily Unavailable")
+				.doesNotContain("<");
+			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).singleElement()
+				.asString()
+				.contains("HTTP 503", "503 Service Temporarily Unavailable", "nginx")
+				.doesNotContain("<", ">", "<title>");
+
+			this.datasette.acceptAll();
+			awaitCounts(forwarder, 1, 0);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void eventsStillFailingAfterGiveUpAfterAreDeadLetteredCountedAndHandedToTheHandler() {
+		this.datasette.refuseAll(htmlPage(500, "Internal Server Error"));
+		forwarding().withPropertyValues("datasette.events-forward.retry.give-up-after=300ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitCounts(forwarder, 0, 3);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 3, 0));
+			assertThat(this.server.getRequestCount()).as("retried before giving up").isGreaterThan(1);
+			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
+				.containsExactlyElementsOf(orderIds(1, 3));
+			assertThat(this.deadLetters).allSatisfy((deadLetter) -> {
+				assertThat(deadLetter.status()).isEqualTo(500);
+				assertThat(deadLetter.reason()).contains("datasette.events-forward.retry.give-up-after", "HTTP 500",
+						"Internal Server Error");
+			});
+			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).hasSize(3)
+				.allSatisfy((message) -> assertThat(message).contains("(order-placed)", "give-up-after"));
+			assertThat(this.datasette.rows(TABLE)).isEmpty();
+
+			this.datasette.acceptAll();
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	// ---------------------------------------------------------------- pauses
+
+	@Test
+	void anInvalidTokenPausesSendingUntilTheServerAcceptsItAndLosesNothing() {
+		this.datasette.acceptToken("dstok_eyJhIjoicm9vdCJ9.rotated-secret");
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 5);
+
+			awaitStatus(forwarder, Status.PAUSED);
+			assertThat(forwarder.state().reason()).contains("HTTP 401", "Invalid token signature", "token",
+					"datasette.events-forward.api-token");
+			awaitRequests(5);
+			publish(context, 6, 10);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
+			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).as("one ERROR")
+				.singleElement()
+				.asString()
+				.contains("token");
+
+			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
+			awaitCounts(forwarder, 10, 0);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
+			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).hasSize(1);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void forbiddenPausesSendingAndTheReasonNamesCreateTableForACreateUrl() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(403, "Permission denied"));
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitStatus(forwarder, Status.PAUSED);
+			assertThat(forwarder.state().reason()).contains("HTTP 403", "Permission denied", "/-/create",
+					"create-table");
+			awaitRequests(4);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+
+			this.datasette.acceptAll();
+			awaitCounts(forwarder, 3, 0);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void insertingIntoAMissingTablePausesSendingWithAHintAtCreateUntilTheTableExists() {
+		forwardingTo(this.server.url("/data/" + TABLE + "/-/insert").toString()).run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitStatus(forwarder, Status.PAUSED);
+			assertThat(forwarder.state().reason()).contains("HTTP 404", "Table not found", "/-/create");
+			awaitRequests(4);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+
+			this.datasette.withTable(TABLE);
+			awaitCounts(forwarder, 3, 0);
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	// ---------------------------------------------------------------- rejected rows
+
+	@Test
+	void aRowTheServerRejectsIsDeadLetteredAndTheOtherNineAreDelivered() {
+		this.datasette.rejectRows((row) -> "o-7".equals(orderId(row.path("properties").asString())),
+				"CHECK constraint failed: quantity < 7");
+		forwarding().withPropertyValues("datasette.events-forward.flush-interval=500ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 10);
+
+			awaitCounts(forwarder, 9, 1);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(
+					orderIds(1, 10).stream().filter((orderId) -> !orderId.equals("o-7")).toList());
+			String poisonId = sentRows().stream()
+				.filter((row) -> orderId(row.path("properties").asString()).equals("o-7"))
+				.map((row) -> row.path("id").asString())
+				.findFirst()
+				.orElseThrow();
+			assertThat(this.deadLetters).singleElement().satisfies((deadLetter) -> {
+				assertThat(deadLetter.row().id()).isEqualTo(poisonId);
+				assertThat(orderId(deadLetter.row().properties())).isEqualTo("o-7");
+				assertThat(deadLetter.status()).isEqualTo(400);
+				assertThat(deadLetter.reason()).contains("CHECK constraint failed: quantity < 7");
+			});
+			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).singleElement()
+				.asString()
+				.contains(poisonId, "(order-placed)", "CHECK constraint failed: quantity < 7");
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void aBatchTheServerFindsTooLargeIsSplitUntilItFits() {
+		this.datasette.maxBodySize(1500);
+		forwarding().withPropertyValues("datasette.events-forward.flush-interval=500ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 10);
+
+			awaitCounts(forwarder, 10, 0);
+			List<String> bodies = this.datasette.requestBodies();
+			assertThat(bodies.get(0).length()).as("the first request is refused with 413").isGreaterThan(1500);
+			assertThat(rowIds(bodies.get(0))).hasSize(10);
+			assertThat(bodies).as("no request is retried as it was").doesNotHaveDuplicates();
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(this.deadLetters).isEmpty();
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void aBatchOverMaxRequestSizeIsSplitBeforeItIsSent() {
+		this.datasette.maxBodySize(1024);
+		forwarding().withPropertyValues("datasette.events-forward.max-request-size=1KB",
+				"datasette.events-forward.flush-interval=500ms")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publish(context, 1, 10);
+
+				awaitCounts(forwarder, 10, 0);
+				assertThat(this.datasette.requestBodies()).as("no request the server refuses")
+					.allSatisfy((body) -> assertThat(body.getBytes(StandardCharsets.UTF_8))
+						.hasSizeLessThanOrEqualTo(1024));
+				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	// ---------------------------------------------------------------- a full buffer
+
+	@Test
+	void dropOldestKeepsTheNewestEventsPublishedDuringAnOutage() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishWhileABatchIsRetried(context, forwarder);
+				for (int i = 1; i <= 20; i++) {
+					publish(context, i, i);
+					// Events come one after the other, not in one burst.
+					waiting().until(() -> forwarder.counts().queued() <= 5);
+				}
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(21, 0, 16, 0, 5));
+
+				this.datasette.acceptAll();
+				awaitCounts(forwarder, 5, 0);
+				assertThat(orderIds()).as("the batch in flight, and the newest").containsExactlyInAnyOrder("o-0",
+						"o-17", "o-18", "o-19", "o-20");
+				assertThat(this.log.messages(Level.WARN, "Dropped the oldest")).isNotEmpty();
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	@Test
+	void dropOldestKeepsTheNewestEventsOfABurstPublishedDuringAnOutage() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishWhileABatchIsRetried(context, forwarder);
+				publish(context, 1, 20);
+				waiting().until(() -> forwarder.counts().queued() <= 5);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(21, 0, 16, 0, 5));
+
+				this.datasette.acceptAll();
+				awaitCounts(forwarder, 5, 0);
+				assertThat(orderIds()).as("the batch in flight, and the newest").containsExactlyInAnyOrder("o-0",
+						"o-17", "o-18", "o-19", "o-20");
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	@Test
+	void dropNewestKeepsTheOldestEventsPublishedDuringAnOutage() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-newest")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publishWhileABatchIsRetried(context, forwarder);
+				publish(context, 1, 20);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(21, 0, 16, 0, 5));
+
+				this.datasette.acceptAll();
+				awaitCounts(forwarder, 5, 0);
+				assertThat(orderIds()).as("the batch in flight, and the oldest").containsExactlyInAnyOrder("o-0",
+						"o-1", "o-2", "o-3", "o-4");
+				assertThat(this.log.messages(Level.WARN, "Dropped the newest")).isNotEmpty();
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	@Test
+	void publishingNeitherBlocksNorThrowsWhileTheServerHoldsTheRequest() {
+		this.datasette.holdAnswers();
+		forwarding("datasette.events-forward.buffer-capacity=100").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 0, 0);
+			awaitRequests(1);
+
+			assertThatNoException().isThrownBy(() -> publish(context, 1, 1000));
+			// Every call returned while the server has not answered the request it holds.
+			assertThat(this.server.getRequestCount()).isOne();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(1001, 0, 901, 0, 100));
+			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+
+			this.datasette.releaseAnswers();
+			awaitCounts(forwarder, 100, 0);
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(0, 99));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	// ---------------------------------------------------------------- contexts, flush, shutdown
+
+	@Test
+	void anEventPublishedToAChildContextIsForwardedOnceAndSoIsOnePublishedToTheParent() {
+		ApplicationContextRunner runner = forwarding();
+		runner.run((parent) -> runner.withParent(parent).run((child) -> {
+			assertThat(child).hasNotFailed();
+			EventsForwarder forwarder = parent.getBean(EventsForwarder.class);
+			child.publishEvent(new OrderPlaced("from-child", "alice", 1, BigDecimal.ONE));
+			parent.publishEvent(new OrderPlaced("from-parent", "alice", 1, BigDecimal.ONE));
+
+			assertThat(forwarder.flush(PATIENCE)).isTrue();
+			assertThat(orderIds()).containsExactlyInAnyOrder("from-child", "from-parent");
+			assertThat(sentRows()).as("each sent once").hasSize(2);
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
+			assertStillDeliversAndNothingIsLostOrDuplicated(child, forwarder);
+		}));
+	}
+
+	@Test
+	void flushReturnsTrueOnceEverythingPublishedBeforeIsDeliveredOrDeadLettered() {
+		this.datasette.rejectRows((row) -> "o-3".equals(orderId(row.path("properties").asString())),
+				"CHECK constraint failed: quantity < 3");
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 6);
+
+			assertThat(forwarder.flush(PATIENCE)).isTrue();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(6, 5, 0, 1, 0));
+			assertThat(orderIds()).containsExactlyInAnyOrder("o-1", "o-2", "o-4", "o-5", "o-6");
+			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
+				.containsExactly("o-3");
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void flushReturnsFalseWhileTheServerHoldsTheRequest() {
+		this.datasette.holdAnswers();
+		forwarding().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+			awaitRequests(1);
+
+			assertThat(forwarder.flush(Duration.ofMillis(100))).isFalse();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+
+			this.datasette.releaseAnswers();
+			assertThat(forwarder.flush(PATIENCE)).isTrue();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 3, 0, 0, 0));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void shutdownWaitsForTheRequestInFlightAndCountsItDelivered() {
+		forwarding("datasette.events-forward.shutdown-timeout=5s").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+
+			this.datasette.alterNextAnswer((answer) -> answer.headersDelay(300, TimeUnit.MILLISECONDS));
+			publish(context, 1, 1);
+			awaitRequests(2);
+			context.close();
+
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
+			assertThat(orderIds()).containsExactlyInAnyOrder(STILL_DELIVERING, "o-1");
+			assertThat(forwarder.state().status()).isEqualTo(Status.STOPPED);
+			assertThat(this.log.messages(Level.WARN, "could not be sent")).isEmpty();
+		});
+	}
+
+	@Test
+	void noForwarderThreadIsLeftOnceTheForwarderHasStopped() {
+		ThreadWatch watch = new ThreadWatch(forwarderThreads());
+		forwarding().withBean(ThreadWatch.class, () -> watch).run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			Set<Thread> threads = watch.newThreads();
+			assertThat(threads).as("the forwarder's thread").isNotEmpty();
+
+			// Close while a request is in flight, as an application usually does.
+			this.datasette.alterNextAnswer((answer) -> answer.headersDelay(100, TimeUnit.MILLISECONDS));
+			publish(context, 1, 1);
+			awaitRequests(2);
+			context.close();
+			assertThat(forwarder.counts().delivered()).isEqualTo(2);
+
+			assertThat(watch.aliveAfterTheForwarderStopped()).as("forwarder threads alive once it had stopped")
+				.isEmpty();
+			assertThat(threads).as("forwarder threads alive after close").noneMatch(Thread::isAlive);
+		});
+	}
+
+	@Test
+	void stopReturnsOnlyOnceTheForwardersThreadHasEnded() {
+		// What a servlet container checks when an application is undeployed: any thread left
+		// is reported as a leak. A thread that ends a moment later still counts.
+		for (int i = 0; i < 20; i++) {
+			Set<Thread> before = forwarderThreads();
+			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
+					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of());
+			pipeline.start();
+			Set<Thread> threads = forwarderThreads();
+			threads.removeAll(before);
+			assertThat(threads).as("the forwarder's thread").isNotEmpty();
+
+			pipeline.stop();
+
+			assertThat(threads).as("forwarder threads alive once stop() returned, cycle %d", i)
+				.noneMatch(Thread::isAlive);
+		}
+	}
+
+	@Test
+	void deadLetterHandlersAreCalledOnTheForwardersThread() {
+		List<String> threads = new CopyOnWriteArrayList<>();
+		this.datasette.rejectRows((row) -> "o-2".equals(orderId(row.path("properties").asString())),
+				"CHECK constraint failed: quantity < 2");
+		forwarding().withBean("threadRecordingDeadLetterHandler", DeadLetterHandler.class,
+				() -> (deadLetter) -> threads.add(Thread.currentThread().getName()))
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publish(context, 1, 3);
+
+				awaitCounts(forwarder, 2, 1);
+				assertThat(threads).as("as DeadLetterHandler documents, not a thread of the HTTP client")
+					.singleElement()
+					.asString()
+					.startsWith(THREAD_NAME);
+				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+			});
+	}
+
+	@Test
+	void aShutdownThatTimesOutAbandonsTheRequestInFlight() {
+		this.datasette.holdAnswers();
+		forwarding("datasette.events-forward.shutdown-timeout=200ms").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+			awaitRequests(1);
+
+			context.close();
+			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+			assertThat(this.log.messages(Level.WARN, "3 events could not be sent")).hasSize(1);
+			int logged = this.log.events().size();
+
+			// The server answers the request the forwarder gave up waiting for.
+			this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+			this.datasette.releaseAnswers();
+			waiting().atMost(Duration.ofSeconds(2)).during(Duration.ofMillis(500)).untilAsserted(() -> {
+				assertThat(forwarder.state().status()).isEqualTo(Status.STOPPED);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
+				List<ILoggingEvent> events = this.log.events();
+				assertThat(events.subList(logged, events.size())).as("logged after the context closed")
+					.extracting(ILoggingEvent::getFormattedMessage)
+					.isEmpty();
+			});
+		});
+	}
+
+	// ---------------------------------------------------------------- support
+
+	private ApplicationContextRunner forwarding(String... properties) {
+		return forwardingTo(this.server.url("/data/-/create").toString()).withPropertyValues(properties);
+	}
+
+	private ApplicationContextRunner forwardingTo(String apiUrl) {
+		return this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl);
+	}
+
+	private MockWebServer newServer() {
+		MockWebServer server = new MockWebServer();
+		server.setDispatcher(this.datasette);
+		server.setServerSocketFactory(new ConcurrentPublishingTests.NoDelayServerSocketFactory());
+		return server;
+	}
+
+	/**
+	 * Publish {@code o-0} and wait until the server has it: the batch that is retried while
+	 * the server refuses, and that holds no other event.
+	 */
+	private void publishWhileABatchIsRetried(ApplicationEventPublisher publisher, EventsForwarder forwarder) {
+		publish(publisher, 0, 0);
+		awaitRequests(1);
+		assertThat(rowIds(this.datasette.requestBodies().get(0))).hasSize(1);
+		awaitStatus(forwarder, Status.RETRYING);
+	}
+
+	/**
+	 * What every test ends with: a new event is delivered, every published event is counted
+	 * once, every delivered row is stored once, and every dead letter reached the handler.
+	 */
+	private void assertStillDeliversAndNothingIsLostOrDuplicated(ApplicationEventPublisher publisher,
+			EventsForwarder forwarder) {
+		publisher.publishEvent(new OrderPlaced(STILL_DELIVERING, "zoe", 1, BigDecimal.ONE));
+		waiting()
+			.untilAsserted(() -> assertThat(orderIds()).as("a new event is delivered").contains(STILL_DELIVERING));
+		waiting().until(() -> forwarder.counts().queued() == 0);
+		ForwardCounts counts = forwarder.counts();
+		assertThat(counts.published()).as("published == delivered + dropped + failed + queued in %s", counts)
+			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+		List<ObjectNode> rows = this.datasette.rows(TABLE);
+		assertThat(ids()).as("ids stored").doesNotHaveDuplicates();
+		assertThat(orderIds()).as("events stored").doesNotHaveDuplicates();
+		assertThat(rows).as("rows stored for %s", counts).hasSize((int) counts.delivered());
+		assertThat(this.deadLetters).as("dead letters handed to the handler").hasSize((int) counts.failed());
+		assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
+	}
+
+	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
+		for (int i = from; i <= to; i++) {
+			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
+		}
+	}
+
+	private static List<String> orderIds(int from, int to) {
+		return IntStream.rangeClosed(from, to).mapToObj((i) -> "o-" + i).toList();
+	}
+
+	private List<String> orderIds() {
+		return this.datasette.rows(TABLE).stream().map((row) -> orderId(row.path("properties").asString())).toList();
+	}
+
+	private List<String> ids() {
+		return this.datasette.rows(TABLE).stream().map((row) -> row.path("id").asString()).toList();
+	}
+
+	private String orderId(String properties) {
+		return this.json.readTree(properties).path("orderId").asString();
+	}
+
+	private List<String> rowIds(String body) {
+		return this.json.readTree(body).path("rows").valueStream().map((row) -> row.path("id").asString()).toList();
+	}
+
+	/**
+	 * Return every row of every request the server received, copies included.
+	 */
+	private List<JsonNode> sentRows() {
+		return this.datasette.requestBodies()
+			.stream()
+			.flatMap((body) -> this.json.readTree(body).path("rows").valueStream())
+			.toList();
+	}
+
+	private static ConditionFactory waiting() {
+		return await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+	}
+
+	private void awaitRequests(int count) {
+		waiting().until(() -> this.server.getRequestCount() >= count);
+	}
+
+	private static void awaitStatus(EventsForwarder forwarder, Status status) {
+		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
+	}
+
+	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {
+		waiting().untilAsserted(() -> {
+			ForwardCounts counts = forwarder.counts();
+			assertThat(counts.delivered()).as("delivered in %s", counts).isEqualTo(delivered);
+			assertThat(counts.failed()).as("failed in %s", counts).isEqualTo(failed);
+		});
+	}
+
+	private static Set<Thread> forwarderThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
+			.collect(Collectors.toSet());
+	}
+
+	/**
+	 * An error page as a proxy or the server's framework sends it: HTML, not JSON.
+	 */
+	private static MockResponse htmlPage(int status, String text) {
+		return new MockResponse.Builder().code(status)
+			.setHeader("Content-Type", "text/html; charset=utf-8")
+			.body("<html>\r\n<head><title>" + status + " " + text + "</title></head>\r\n<body>\r\n<center><h1>" + status
+					+ " " + text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+			.build();
+	}
+
+	/**
+	 * Stops right after the forwarder, and notes which of its threads are still alive then.
+	 */
+	static final class ThreadWatch implements SmartLifecycle {
+
+		private final Set<Thread> before;
+
+		private volatile boolean running;
+
+		private volatile @Nullable Set<Thread> aliveAtStop;
+
+		ThreadWatch(Set<Thread> before) {
+			this.before = before;
+		}
+
+		Set<Thread> newThreads() {
+			Set<Thread> threads = forwarderThreads();
+			threads.removeAll(this.before);
+			return threads;
+		}
+
+		Set<Thread> aliveAfterTheForwarderStopped() {
+			assertThat(this.aliveAtStop).as("stopped with the context").isNotNull();
+			return this.aliveAtStop;
+		}
+
+		@Override
+		public void start() {
+			this.running = true;
+		}
+
+		@Override
+		public void stop() {
+			this.aliveAtStop = newThreads().stream().filter(Thread::isAlive).collect(Collectors.toSet());
+			this.running = false;
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getPhase() {
+			return ForwarderLifecycle.PHASE - 1;
+		}
+
+	}
+
+	/**
+	 * Records what the forwarder logs.
+	 */
+	static final class LogRecorder extends AppenderBase<ILoggingEvent> {
+
+		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+
+		private final Logger logger = (Logger) LoggerFactory.getLogger("io.github.eventsforward");
+
+		void attach() {
+			start();
+			this.logger.addAppender(this);
+		}
+
+		void detach() {
+			this.logger.detachAppender(this);
+			stop();
+		}
+
+		List<ILoggingEvent> events() {
+			return List.copyOf(this.events);
+		}
+
+		List<String> messages(Level level, String fragment) {
+			return this.events.stream()
+				.filter((event) -> event.getLevel() == level)
+				.map(ILoggingEvent::getFormattedMessage)
+				.filter((message) -> message.contains(fragment))
+				.toList();
+		}
+
+		@Override
+		protected void append(ILoggingEvent event) {
+			this.events.add(event);
+		}
+
+	}
+
+}
