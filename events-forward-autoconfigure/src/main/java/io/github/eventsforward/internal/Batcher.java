@@ -114,6 +114,21 @@ final class Batcher extends BaseSubscriber<EventRow> {
 
 	@Override
 	protected void hookOnCancel() {
+		abandon();
+	}
+
+	/**
+	 * Cancel the request in flight and the timers, as when the pipeline stops. Once the
+	 * upstream has completed, which is how a stop begins, {@code cancel()} no longer calls
+	 * {@link #hookOnCancel()}, so this does it.
+	 */
+	@Override
+	public void dispose() {
+		super.dispose();
+		abandon();
+	}
+
+	private void abandon() {
 		this.wakeUp.dispose();
 		this.inFlight.dispose();
 		this.worker.dispose();

@@ -61,7 +61,7 @@ public class DatasetteWriteException extends RuntimeException {
 	}
 
 	private static String excerpt(String body) {
-		String text = body.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", " ")
+		String text = body.replaceAll("(?is)<(head|script|style)[^>]*>.*?</\\1>", " ")
 			.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").strip();
 		if (text.isEmpty()) {
 			return "(empty body)";

@@ -89,6 +89,9 @@ final class Delivery {
 		return this.gate.permit()
 			.then(Mono.defer(() -> this.sender.send(rows, body)).timeout(this.settings.requestTimeout(),
 					this.scheduler))
+			// Back from the HTTP client's thread: outcomes, dead-letter handlers and retries run
+			// on the forwarder's thread, never on an event loop.
+			.publishOn(this.scheduler)
 			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> retryOrStop(signal.failure(), attempts))))
 			.then(Mono.<Void>fromRunnable(() -> {
 				this.status.delivered();

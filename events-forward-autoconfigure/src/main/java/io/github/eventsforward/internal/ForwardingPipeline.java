@@ -3,8 +3,10 @@ package io.github.eventsforward.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Sinks;
 import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
@@ -42,6 +45,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 	private static final Log logger = LogFactory.getLog(ForwardingPipeline.class);
 
 	private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+
+	private static final String THREAD_NAME = "datasette-events-forward";
+
+	private static final Duration THREAD_END_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final AtomicLong THREADS = new AtomicLong();
 
 	private final ForwarderSettings settings;
 
@@ -82,13 +91,19 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final ThrottledWarning stoppedWarning;
 
-	private volatile Sinks.Many<CapturedEvent> sink = newSink();
+	// With drop-oldest, publishers that find the buffer full take the oldest event out of
+	// this queue, so it must allow a second consumer.
+	private volatile Queue<CapturedEvent> handOff;
+
+	private volatile Sinks.Many<CapturedEvent> sink;
 
 	private volatile boolean accepting = true;
 
 	private @Nullable Scheduler scheduler;
 
 	private @Nullable Disposable subscription;
+
+	private volatile @Nullable Thread thread;
 
 	/**
 	 * Create a pipeline that runs on a thread of its own once started.
@@ -117,6 +132,13 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL, this::overflowMessage);
 		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
 				(count) -> "Dropped " + count + " events published while the forwarder was stopped");
+		this.handOff = newHandOff();
+		this.sink = newSink(this.handOff);
+	}
+
+	private Queue<CapturedEvent> newHandOff() {
+		return this.settings.dropOldest() ? new ConcurrentLinkedQueue<>()
+				: Queues.<CapturedEvent>unboundedMultiproducer().get();
 	}
 
 	private String overflowMessage(long count) {
@@ -132,11 +154,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 				+ " batch-limit or max-rate to send more";
 	}
 
-	private static Sinks.Many<CapturedEvent> newSink() {
-		return Sinks.unsafe()
-			.many()
-			.unicast()
-			.onBackpressureBuffer(Queues.<CapturedEvent>unboundedMultiproducer().get());
+	private static Sinks.Many<CapturedEvent> newSink(Queue<CapturedEvent> handOff) {
+		return Sinks.unsafe().many().unicast().onBackpressureBuffer(handOff);
 	}
 
 	/**
@@ -156,9 +175,17 @@ public final class ForwardingPipeline implements EventsForwarder {
 			long bound = this.settings.dropOldest() ? 2L * this.settings.bufferCapacity()
 					: this.settings.bufferCapacity();
 			if (this.pending.incrementAndGet() > bound) {
-				this.pending.decrementAndGet();
-				drop(this.overflowWarning);
-				return;
+				if (!this.settings.dropOldest()) {
+					this.pending.decrementAndGet();
+					drop(this.overflowWarning);
+					return;
+				}
+				// Make room by dropping the oldest event the pipeline has not taken yet. If it has
+				// taken them all, it is keeping up, and evicts the oldest once this one arrives.
+				if (this.handOff.poll() != null) {
+					drop(this.overflowWarning);
+					settle(1);
+				}
 			}
 			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
 			if (result.isSuccess()) {
@@ -209,10 +236,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 			return;
 		}
 		Scheduler scheduler = (this.providedScheduler != null) ? this.providedScheduler
-				: Schedulers.newSingle("datasette-events-forward", true);
+				: Schedulers.newSingle(this::newThread);
 		this.scheduler = scheduler;
 		if (!this.accepting) {
-			this.sink = newSink();
+			this.handOff = newHandOff();
+			this.sink = newSink(this.handOff);
 			this.accepting = true;
 		}
 		this.status.started();
@@ -243,6 +271,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.subscription = null;
 		if (this.providedScheduler == null && this.scheduler != null) {
 			this.scheduler.dispose();
+			awaitThreadEnd();
 		}
 		this.scheduler = null;
 		this.status.stopped();
@@ -251,6 +280,28 @@ public final class ForwardingPipeline implements EventsForwarder {
 		if (!sent) {
 			logger.warn(this.pending.get() + " events could not be sent to " + this.settings.apiUrl()
 					+ " within datasette.events-forward.shutdown-timeout (" + timeout + ") and are lost");
+		}
+	}
+
+	private Thread newThread(Runnable task) {
+		Thread thread = new ForwarderThread(task, THREAD_NAME + "-" + THREADS.incrementAndGet());
+		this.thread = thread;
+		return thread;
+	}
+
+	// dispose() only interrupts the thread: wait until it has ended, so that no thread of the
+	// forwarder outlives the context (servlet containers report those as leaks).
+	private void awaitThreadEnd() {
+		Thread thread = this.thread;
+		this.thread = null;
+		if (thread == null || thread == Thread.currentThread()) {
+			return;
+		}
+		try {
+			thread.join(THREAD_END_TIMEOUT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -334,6 +385,18 @@ public final class ForwardingPipeline implements EventsForwarder {
 					}
 				}
 			}
+		}
+
+	}
+
+	/**
+	 * The forwarder's thread: a daemon, on which blocking calls fail as on Reactor's own.
+	 */
+	private static final class ForwarderThread extends Thread implements NonBlocking {
+
+		ForwarderThread(Runnable task, String name) {
+			super(task, name);
+			setDaemon(true);
 		}
 
 	}
