@@ -20,6 +20,12 @@ public interface EventsForwarder {
 	ForwarderState state();
 
 	/**
+	 * Return how long the oldest queued event has waited to be sent.
+	 * @return the age, zero when nothing is queued
+	 */
+	Duration oldestQueuedAge();
+
+	/**
 	 * Wait until every event published before this call has been delivered or has failed,
 	 * for command-line applications and tests. Events still wait for their batch to fill
 	 * (at most {@code flush-interval}) and for the rate limit, so allow for both.

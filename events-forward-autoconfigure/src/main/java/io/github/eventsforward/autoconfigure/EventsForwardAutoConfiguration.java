@@ -1,16 +1,22 @@
 package io.github.eventsforward.autoconfigure;
 
+import java.net.InetAddress;
+import java.net.URI;
+
 import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRowMapper;
+import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.internal.DatasetteWriteClient;
 import io.github.eventsforward.internal.EventFilter;
 import io.github.eventsforward.internal.ForwarderLifecycle;
+import io.github.eventsforward.internal.ForwarderObserver;
 import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.ForwardingEventListener;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,8 +25,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -37,7 +46,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 @AutoConfiguration(afterName = { "org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration",
 		"org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration",
 		"org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration",
-		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass({ WebClient.class, ClientHttpConnectorBuilder.class })
 @ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EventsForwardProperties.class)
@@ -50,6 +60,17 @@ public final class EventsForwardAutoConfiguration {
 			logger.info("Datasette events forwarding is off: datasette.events-forward.api-url is not set."
 					+ " Set it to a write API URL such as http://localhost:8001/mydb/-/create to forward events");
 		}
+	}
+
+	/**
+	 * Return the {@code instance} label: the property, else the application's name.
+	 * @param properties the properties
+	 * @param environment the environment
+	 * @return the label, or {@code null} when neither is set
+	 */
+	static @Nullable String instance(EventsForwardProperties properties, Environment environment) {
+		return StringUtils.hasText(properties.getInstance()) ? properties.getInstance()
+				: environment.getProperty("spring.application.name");
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -66,27 +87,75 @@ public final class EventsForwardAutoConfiguration {
 		@ConditionalOnMissingBean
 		ForwardingPipeline eventsForwarder(EventsForwardProperties properties, EventRowMapper eventRowMapper,
 				ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<WebClient.Builder> webClientBuilder,
+				ObjectProvider<EventsForwardWebClientCustomizer> customizers,
 				ObjectProvider<ClientHttpConnectorBuilder<?>> connectorBuilder,
-				ObjectProvider<HttpClientSettings> httpClientSettings, ObjectProvider<DeadLetterHandler> deadLetterHandlers,
+				ObjectProvider<HttpClientSettings> httpClientSettings, ObjectProvider<SslBundles> sslBundles,
+				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observer,
 				ResourceLoader resourceLoader, Environment environment) {
 			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties);
-			HttpClientSettings clientSettings = httpClientSettings.getIfAvailable(HttpClientSettings::defaults)
-				.withConnectTimeout(properties.getConnectTimeout());
+			warnIfTokenTravelsInClearText(settings.apiUrl(), properties.getApiToken());
 			ClientHttpConnector connector = connectorBuilder
 				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
-				.build(clientSettings);
-			// A clone, so the application's codecs, filters and observations apply but our
-			// connector does not leak into the application's builder.
-			WebClient webClient = webClientBuilder.getIfAvailable(WebClient::builder)
-				.clone()
-				.clientConnector(connector)
-				.build();
+				.build(clientSettings(properties, httpClientSettings, sslBundles));
+			// A clone, so the application's codecs, filters and observations apply but nothing of
+			// ours leaks into the application's builder.
+			WebClient.Builder builder = webClientBuilder.getIfAvailable(WebClient::builder).clone();
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+			WebClient webClient = builder.clientConnector(connector).build();
 			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.apiUrl(),
 					properties.getApiToken());
-			String instance = StringUtils.hasText(properties.getInstance()) ? properties.getInstance()
-					: environment.getProperty("spring.application.name");
 			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
-					instance, client, deadLetterHandlers.orderedStream().toList());
+					instance(properties, environment), client, deadLetterHandlers.orderedStream().toList(),
+					observer.getIfAvailable(() -> ForwarderObserver.NONE));
+		}
+
+		private static HttpClientSettings clientSettings(EventsForwardProperties properties,
+				ObjectProvider<HttpClientSettings> httpClientSettings, ObjectProvider<SslBundles> sslBundles) {
+			HttpClientSettings settings = httpClientSettings.getIfAvailable(HttpClientSettings::defaults)
+				.withConnectTimeout(properties.getConnectTimeout());
+			String bundle = properties.getSsl().getBundle();
+			if (!StringUtils.hasText(bundle)) {
+				return settings;
+			}
+			SslBundles bundles = sslBundles.getIfAvailable();
+			try {
+				if (bundles == null) {
+					throw new NoSuchSslBundleException(bundle, "no SSL bundles are configured");
+				}
+				return settings.withSslBundle(bundles.getBundle(bundle));
+			}
+			catch (NoSuchSslBundleException ex) {
+				throw new InvalidConfigurationPropertyValueException("datasette.events-forward.ssl.bundle", bundle,
+						"must name an SSL bundle configured under spring.ssl.bundle (" + ex.getMessage() + ")");
+			}
+		}
+
+		private static void warnIfTokenTravelsInClearText(URI apiUrl, @Nullable String token) {
+			if (token == null || !"http".equalsIgnoreCase(apiUrl.getScheme()) || isLoopback(apiUrl.getHost())) {
+				return;
+			}
+			logger.warn("datasette.events-forward.api-url (" + apiUrl + ") uses http:// to a host other than this"
+					+ " machine: the API token travels in clear text. Use https://");
+		}
+
+		private static boolean isLoopback(@Nullable String host) {
+			if (host == null) {
+				return false;
+			}
+			if ("localhost".equalsIgnoreCase(host) || host.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")) {
+				return true;
+			}
+			String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+			// Only literal addresses: a name is not looked up, as that would block start-up.
+			if (!literal.chars().allMatch((c) -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+				return false;
+			}
+			try {
+				return InetAddress.getByName(literal).isLoopbackAddress();
+			}
+			catch (java.net.UnknownHostException ex) {
+				return false;
+			}
 		}
 
 		@Bean

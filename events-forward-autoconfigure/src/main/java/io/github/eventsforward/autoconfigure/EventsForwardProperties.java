@@ -112,6 +112,10 @@ public class EventsForwardProperties {
 
 	private final Retry retry = new Retry();
 
+	private final Ssl ssl = new Ssl();
+
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -250,6 +254,56 @@ public class EventsForwardProperties {
 
 	public Retry getRetry() {
 		return this.retry;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	/**
+	 * TLS settings of the requests to Datasette.
+	 */
+	public static class Ssl {
+
+		/**
+		 * SSL bundle (spring.ssl.bundle.*) that the requests to Datasette use, for a private
+		 * certificate authority or client certificates.
+		 */
+		private @Nullable String bundle;
+
+		public @Nullable String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(@Nullable String bundle) {
+			this.bundle = bundle;
+		}
+
+	}
+
+	/**
+	 * Health indicator settings.
+	 */
+	public static class Health {
+
+		/**
+		 * How long the oldest queued event may wait before the health indicator reports the
+		 * forwarder out of service.
+		 */
+		private Duration maxQueueAge = Duration.ofMinutes(5);
+
+		public Duration getMaxQueueAge() {
+			return this.maxQueueAge;
+		}
+
+		public void setMaxQueueAge(Duration maxQueueAge) {
+			this.maxQueueAge = maxQueueAge;
+		}
+
 	}
 
 	/**

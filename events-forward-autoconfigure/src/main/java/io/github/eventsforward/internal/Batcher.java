@@ -34,6 +34,9 @@ import reactor.core.scheduler.Scheduler;
  */
 final class Batcher extends BaseSubscriber<EventRow> {
 
+	/** No row is waiting or in flight. */
+	static final long NONE = Long.MAX_VALUE;
+
 	private static final Log logger = LogFactory.getLog(Batcher.class);
 
 	private final int batchLimit;
@@ -57,6 +60,11 @@ final class Batcher extends BaseSubscriber<EventRow> {
 	private final Disposable.Swap inFlight = Disposables.swap();
 
 	private long wakeUpAt = Long.MIN_VALUE;
+
+	private long inFlightSince = NONE;
+
+	// When the oldest row without an outcome reached the batcher, for the queue-age gauge.
+	private volatile long oldestSince = NONE;
 
 	private boolean sending;
 
@@ -95,6 +103,7 @@ final class Batcher extends BaseSubscriber<EventRow> {
 				}
 			}
 			drain();
+			refreshOldest();
 		});
 	}
 
@@ -172,7 +181,24 @@ final class Batcher extends BaseSubscriber<EventRow> {
 		this.inFlight.update(this.gate.ready().subscribe(null, this::stalled, () -> run(this::send)));
 	}
 
+	/**
+	 * Return when the oldest row without an outcome (waiting or in flight) reached the
+	 * batcher, in the scheduler's nanoseconds.
+	 * @return the time, or {@link #NONE}
+	 */
+	long oldestSince() {
+		return this.oldestSince;
+	}
+
+	private void refreshOldest() {
+		long waitingSince = this.waiting.isEmpty() ? NONE : this.waiting.peekFirst().arrived();
+		this.oldestSince = Math.min(this.inFlightSince, waitingSince);
+	}
+
 	private void send() {
+		if (!this.waiting.isEmpty()) {
+			this.inFlightSince = this.waiting.peekFirst().arrived();
+		}
 		int size = Math.min(this.waiting.size(), this.batchLimit);
 		List<EventRow> batch = new ArrayList<>(size);
 		for (int i = 0; i < size; i++) {
@@ -183,7 +209,9 @@ final class Batcher extends BaseSubscriber<EventRow> {
 
 	private void sent() {
 		this.sending = false;
+		this.inFlightSince = NONE;
 		drain();
+		refreshOldest();
 	}
 
 	private void stalled(Throwable ex) {

@@ -46,8 +46,10 @@ final class Delivery {
 
 	private final Outcomes outcomes;
 
+	private final ForwarderObserver observer;
+
 	Delivery(ForwarderSettings settings, RequestBodyWriter bodyWriter, BatchSender sender, RateGate gate,
-			Scheduler scheduler, ForwarderStatus status, Outcomes outcomes) {
+			Scheduler scheduler, ForwarderStatus status, Outcomes outcomes, ForwarderObserver observer) {
 		this.settings = settings;
 		this.bodyWriter = bodyWriter;
 		this.sender = sender;
@@ -55,6 +57,7 @@ final class Delivery {
 		this.scheduler = scheduler;
 		this.status = status;
 		this.outcomes = outcomes;
+		this.observer = observer;
 	}
 
 	/**
@@ -71,8 +74,9 @@ final class Delivery {
 			if (rows.size() > 1) {
 				return split(rows);
 			}
-			this.outcomes.deadLettered(rows, "its row is " + body.length + " bytes of JSON, more than"
-					+ " datasette.events-forward.max-request-size (" + this.settings.maxRequestSize() + " bytes)", 0);
+			this.outcomes.deadLettered(rows, ForwarderObserver.DeadLetterCause.TOO_LARGE, "its row is " + body.length
+					+ " bytes of JSON, more than datasette.events-forward.max-request-size ("
+					+ this.settings.maxRequestSize() + " bytes)", 0);
 			return Mono.empty();
 		});
 	}
@@ -87,8 +91,7 @@ final class Delivery {
 	private Mono<Void> send(List<EventRow> rows, byte[] body) {
 		Attempts attempts = new Attempts();
 		return this.gate.permit()
-			.then(Mono.defer(() -> this.sender.send(rows, body)).timeout(this.settings.requestTimeout(),
-					this.scheduler))
+			.then(Mono.defer(() -> request(rows, body)))
 			// Back from the HTTP client's thread: outcomes, dead-letter handlers and retries run
 			// on the forwarder's thread, never on an event loop.
 			.publishOn(this.scheduler)
@@ -98,6 +101,14 @@ final class Delivery {
 				this.outcomes.delivered(rows);
 			}))
 			.onErrorResume(Stop.class, (stop) -> settle(rows, stop.failure));
+	}
+
+	private Mono<Void> request(List<EventRow> rows, byte[] body) {
+		long start = System.nanoTime();
+		return this.sender.send(rows, body)
+			.timeout(this.settings.requestTimeout(), this.scheduler)
+			.doOnSuccess((done) -> this.observer.requestCompleted(System.nanoTime() - start, rows.size(), null))
+			.doOnError((ex) -> this.observer.requestCompleted(System.nanoTime() - start, rows.size(), ex));
 	}
 
 	private Mono<Long> retryOrStop(Throwable ex, Attempts attempts) {
@@ -111,6 +122,7 @@ final class Delivery {
 				// Nothing is given up while paused: transient failures after the pause get a
 				// give-up-after of their own.
 				attempts.firstFailure = null;
+				this.observer.retrying(true);
 				return Mono.delay(attempts.nextPause(), this.scheduler);
 			}
 			default -> {
@@ -132,6 +144,7 @@ final class Delivery {
 				if (logger.isDebugEnabled()) {
 					logger.debug("Retrying a batch of events in " + wait + " after: " + failure.reason());
 				}
+				this.observer.retrying(false);
 				return Mono.delay(wait, this.scheduler);
 			}
 		}
@@ -145,7 +158,12 @@ final class Delivery {
 			}
 			return split(rows);
 		}
-		this.outcomes.deadLettered(rows, failure.reason(), failure.status());
+		ForwarderObserver.DeadLetterCause cause = switch (failure.kind()) {
+			case REJECTED -> ForwarderObserver.DeadLetterCause.REJECTED;
+			case TOO_LARGE -> ForwarderObserver.DeadLetterCause.TOO_LARGE;
+			default -> ForwarderObserver.DeadLetterCause.GAVE_UP;
+		};
+		this.outcomes.deadLettered(rows, cause, failure.reason(), failure.status());
 		return Mono.empty();
 	}
 
@@ -167,10 +185,11 @@ final class Delivery {
 		/**
 		 * The forwarder gave up on these rows.
 		 * @param rows the rows
-		 * @param reason why
+		 * @param cause why, for metrics
+		 * @param reason why, in words
 		 * @param status the last HTTP status, or {@code 0}
 		 */
-		void deadLettered(List<EventRow> rows, String reason, int status);
+		void deadLettered(List<EventRow> rows, ForwarderObserver.DeadLetterCause cause, String reason, int status);
 
 	}
 

@@ -64,6 +64,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final ForwarderStatus status;
 
+	private final ForwarderObserver observer;
+
 	private final Clock clock;
 
 	private final LongAdder published = new LongAdder();
@@ -103,6 +105,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private @Nullable Disposable subscription;
 
+	private volatile @Nullable Batcher batcher;
+
 	private volatile @Nullable Thread thread;
 
 	/**
@@ -113,21 +117,30 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @param instance the {@code instance} column
 	 * @param sender sends batches
 	 * @param deadLetterHandlers called with each event given up on
+	 * @param observer told what happens, for metrics
 	 */
 	public ForwardingPipeline(ForwarderSettings settings, EventRowMapper mapper, JsonMapper jsonMapper,
-			@Nullable String instance, BatchSender sender, List<DeadLetterHandler> deadLetterHandlers) {
+			@Nullable String instance, BatchSender sender, List<DeadLetterHandler> deadLetterHandlers,
+			ForwarderObserver observer) {
 		this(settings, new RowFactory(mapper, jsonMapper, instance), sender, deadLetterHandlers, null,
-				Clock.systemUTC());
+				Clock.systemUTC(), observer);
 	}
 
 	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
 			List<DeadLetterHandler> deadLetterHandlers, @Nullable Scheduler scheduler, Clock clock) {
+		this(settings, rows, sender, deadLetterHandlers, scheduler, clock, ForwarderObserver.NONE);
+	}
+
+	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
+			List<DeadLetterHandler> deadLetterHandlers, @Nullable Scheduler scheduler, Clock clock,
+			ForwarderObserver observer) {
 		this.settings = settings;
 		this.rows = rows;
 		this.sender = sender;
 		this.deadLetterHandlers = List.copyOf(deadLetterHandlers);
 		this.providedScheduler = scheduler;
 		this.clock = clock;
+		this.observer = observer;
 		this.status = new ForwarderStatus(clock);
 		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL, this::overflowMessage);
 		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
@@ -167,7 +180,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.published.increment();
 		try {
 			if (!this.accepting) {
-				drop(this.stoppedWarning);
+				drop(ForwarderObserver.DropReason.STOPPED);
 				return;
 			}
 			// With drop-oldest the batcher evicts the oldest once they are over capacity; the
@@ -177,13 +190,13 @@ public final class ForwardingPipeline implements EventsForwarder {
 			if (this.pending.incrementAndGet() > bound) {
 				if (!this.settings.dropOldest()) {
 					this.pending.decrementAndGet();
-					drop(this.overflowWarning);
+					drop(ForwarderObserver.DropReason.BUFFER_FULL);
 					return;
 				}
 				// Make room by dropping the oldest event the pipeline has not taken yet. If it has
 				// taken them all, it is keeping up, and evicts the oldest once this one arrives.
 				if (this.handOff.poll() != null) {
-					drop(this.overflowWarning);
+					drop(ForwarderObserver.DropReason.BUFFER_FULL);
 					settle(1);
 				}
 			}
@@ -194,7 +207,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 			else {
 				// Terminated or cancelled: the forwarder stopped between the check and the offer.
 				this.pending.decrementAndGet();
-				drop(this.stoppedWarning);
+				drop(ForwarderObserver.DropReason.STOPPED);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -203,9 +216,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 	}
 
-	private void drop(ThrottledWarning warning) {
+	private void drop(ForwarderObserver.DropReason reason) {
 		this.dropped.increment();
-		warning.record(1);
+		this.observer.dropped(reason, 1);
+		((reason == ForwarderObserver.DropReason.STOPPED) ? this.stoppedWarning : this.overflowWarning).record(1);
 	}
 
 	@Override
@@ -228,6 +242,26 @@ public final class ForwardingPipeline implements EventsForwarder {
 		return this.status.get();
 	}
 
+	@Override
+	public Duration oldestQueuedAge() {
+		Batcher batcher = this.batcher;
+		Scheduler scheduler = this.scheduler;
+		if (batcher == null || scheduler == null) {
+			return Duration.ZERO;
+		}
+		long since = batcher.oldestSince();
+		return (since == Batcher.NONE) ? Duration.ZERO
+				: Duration.ofNanos(Math.max(0, scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) - since));
+	}
+
+	/**
+	 * Return the settings the forwarder runs with.
+	 * @return the settings
+	 */
+	public ForwarderSettings settings() {
+		return this.settings;
+	}
+
 	/**
 	 * Start sending. Events offered before are sent too.
 	 */
@@ -247,11 +281,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
 		Delivery delivery = new Delivery(this.settings,
 				new RequestBodyWriter(this.settings.endpoint(), this.settings.table()), this.sender, gate, scheduler,
-				this.status, new Outcomes());
+				this.status, new Outcomes(), this.observer);
 		Batcher.Overflow overflow = this.settings.dropOldest() ? new DropOldest() : null;
 		Batcher batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
 				delivery::deliver, overflow);
 		this.sink.asFlux().publishOn(scheduler).<EventRow>handle(this::toRow).subscribe(batcher);
+		this.batcher = batcher;
 		this.subscription = batcher;
 	}
 
@@ -269,6 +304,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		boolean sent = awaitSettled(this.accepted.get(), timeout);
 		this.subscription.dispose();
 		this.subscription = null;
+		this.batcher = null;
 		if (this.providedScheduler == null && this.scheduler != null) {
 			this.scheduler.dispose();
 			awaitThreadEnd();
@@ -345,6 +381,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 						+ " without another log entry", ex);
 			}
 			this.failed.incrementAndGet();
+			this.observer.deadLettered(ForwarderObserver.DeadLetterCause.UNMAPPABLE, 1);
 			settle(1);
 		}
 	}
@@ -369,8 +406,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 
 		@Override
-		public void deadLettered(List<EventRow> rows, String reason, int status) {
+		public void deadLettered(List<EventRow> rows, ForwarderObserver.DeadLetterCause cause, String reason,
+				int status) {
 			ForwardingPipeline.this.failed.addAndGet(rows.size());
+			ForwardingPipeline.this.observer.deadLettered(cause, rows.size());
 			settle(rows.size());
 			for (EventRow row : rows) {
 				logger.error("Gave up on event " + row.id() + " (" + row.event() + "), not delivered to "
@@ -414,9 +453,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 		@Override
 		public void evicted(EventRow row) {
-			ForwardingPipeline.this.dropped.increment();
+			drop(ForwarderObserver.DropReason.BUFFER_FULL);
 			settle(1);
-			ForwardingPipeline.this.overflowWarning.record(1);
 		}
 
 	}

@@ -45,9 +45,13 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("retry.initial-backoff", "1s");
 		EXPECTED.put("retry.max-backoff", "30s");
 		EXPECTED.put("retry.give-up-after", "10m");
+		EXPECTED.put("ssl.bundle", NO_DEFAULT);
+		EXPECTED.put("health.max-queue-age", "5m");
 	}
 
 	private static Map<String, JsonNode> properties;
+
+	private static Map<String, JsonNode> hints;
 
 	@BeforeAll
 	static void readMetadata() throws Exception {
@@ -63,6 +67,10 @@ class ConfigurationMetadataTests {
 			}
 		}
 		assertThat(metadata).as("generated metadata of the starter").isNotNull();
+		hints = new LinkedHashMap<>();
+		metadata.path("hints").valueStream()
+			.filter((hint) -> hint.path("name").asString().startsWith(PREFIX))
+			.forEach((hint) -> hints.put(hint.path("name").asString().substring(PREFIX.length()), hint));
 		properties = new LinkedHashMap<>();
 		metadata.path("properties").valueStream()
 			.filter((property) -> property.path("name").asString().startsWith(PREFIX))
@@ -107,6 +115,33 @@ class ConfigurationMetadataTests {
 		assertThat(properties.get("time-period").path("type").asString()).isEqualTo("java.time.Duration");
 		assertThat(properties.get("include").path("type").asString()).isEqualTo("java.util.List<java.lang.String>");
 		assertThat(properties.get("batch-limit").path("type").asString()).isEqualTo("java.lang.Integer");
+	}
+
+	@Test
+	void offersTheBufferOverflowPoliciesForCompletion() {
+		assertThat(hints.get("buffer-overflow").path("values").valueStream().map((value) -> value.path("value").asString()))
+			.containsExactly("drop-newest", "drop-oldest");
+		assertThat(hints.get("buffer-overflow").path("values").valueStream())
+			.allSatisfy((value) -> assertThat(value.path("description").asString()).isNotBlank());
+	}
+
+	@Test
+	void offersClassesForIncludeAndExclude() {
+		for (String name : new String[] { "include", "exclude" }) {
+			JsonNode provider = hints.get(name).path("providers").get(0);
+			assertThat(provider.path("name").asString()).as(name).isEqualTo("class-reference");
+			assertThat(provider.at("/parameters/target").asString()).as(name).isEqualTo("java.lang.Object");
+		}
+	}
+
+	@Test
+	void hintsOnlyPropertiesThatExist() {
+		assertThat(properties.keySet()).containsAll(hints.keySet());
+	}
+
+	@Test
+	void deprecatesNothing() {
+		assertThat(properties.values()).allSatisfy((property) -> assertThat(property.has("deprecation")).isFalse());
 	}
 
 }

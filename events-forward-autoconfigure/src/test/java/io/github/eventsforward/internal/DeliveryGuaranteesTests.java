@@ -564,7 +564,8 @@ class DeliveryGuaranteesTests {
 		for (int i = 0; i < 20; i++) {
 			Set<Thread> before = forwarderThreads();
 			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
-					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of());
+					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of(),
+					ForwarderObserver.NONE);
 			pipeline.start();
 			Set<Thread> threads = forwarderThreads();
 			threads.removeAll(before);

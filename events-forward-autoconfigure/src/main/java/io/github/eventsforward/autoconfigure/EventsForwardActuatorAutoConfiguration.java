@@ -1,0 +1,113 @@
+package io.github.eventsforward.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.eventsforward.actuate.EventsForwardEndpoint;
+import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
+import io.github.eventsforward.internal.ForwardingPipeline;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.SanitizableData;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Actuator support of the events forwarder: the {@code eventsForward} health indicator, the
+ * {@code eventsforward} endpoint, and masking of the API token in the {@code configprops}
+ * and {@code env} endpoints.
+ */
+@AutoConfiguration(after = EventsForwardAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
+public final class EventsForwardActuatorAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(SanitizingFunction.class)
+	static class TokenSanitizingConfiguration {
+
+		@Bean
+		SanitizingFunction eventsForwardTokenSanitizingFunction(EventsForwardProperties properties) {
+			return (data) -> isToken(data, properties) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
+		}
+
+		private static boolean isToken(SanitizableData data, EventsForwardProperties properties) {
+			if (data.getLowerCaseKey().endsWith("events-forward.api-token")
+					|| data.getLowerCaseKey().endsWith("eventsforward.apitoken")) {
+				return true;
+			}
+			// The same secret under another name, such as the FORWARD_TOKEN variable it came from.
+			String token = properties.getApiToken();
+			return token != null && !token.isEmpty() && token.equals(String.valueOf(data.getValue()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthIndicator.class)
+	@ConditionalOnBean(ForwardingPipeline.class)
+	@ConditionalOnEnabledHealthIndicator("eventsforward")
+	static class HealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "eventsForwardHealthIndicator")
+		EventsForwardHealthIndicator eventsForwardHealthIndicator(ForwardingPipeline eventsForwarder,
+				EventsForwardProperties properties) {
+			return new EventsForwardHealthIndicator(eventsForwarder, properties.getHealth().getMaxQueueAge());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
+	@ConditionalOnBean(ForwardingPipeline.class)
+	@ConditionalOnAvailableEndpoint(EventsForwardEndpoint.class)
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		EventsForwardEndpoint eventsForwardEndpoint(ForwardingPipeline eventsForwarder,
+				EventsForwardProperties properties) {
+			return new EventsForwardEndpoint(eventsForwarder, configuration(properties),
+					properties.getShutdownTimeout());
+		}
+
+		private static Map<String, Object> configuration(EventsForwardProperties properties) {
+			Map<String, Object> configuration = new LinkedHashMap<>();
+			configuration.put("apiUrl", withoutUserInfo(properties.getApiUrl()));
+			configuration.put("apiToken", (properties.getApiToken() != null) ? SanitizableData.SANITIZED_VALUE : "(none)");
+			configuration.put("instance", String.valueOf(properties.getInstance()));
+			configuration.put("table", properties.getTable());
+			configuration.put("batchLimit", properties.getBatchLimit());
+			configuration.put("maxRate", properties.getMaxRate());
+			configuration.put("timePeriod", properties.getTimePeriod().toString());
+			configuration.put("flushInterval", properties.getFlushInterval().toString());
+			configuration.put("bufferCapacity", properties.getBufferCapacity());
+			configuration.put("bufferOverflow", properties.getBufferOverflow().toString());
+			configuration.put("maxRequestSize", properties.getMaxRequestSize().toString());
+			configuration.put("requestTimeout", properties.getRequestTimeout().toString());
+			configuration.put("connectTimeout", properties.getConnectTimeout().toString());
+			configuration.put("shutdownTimeout", properties.getShutdownTimeout().toString());
+			configuration.put("retryInitialBackoff", properties.getRetry().getInitialBackoff().toString());
+			configuration.put("retryMaxBackoff", properties.getRetry().getMaxBackoff().toString());
+			configuration.put("retryGiveUpAfter", properties.getRetry().getGiveUpAfter().toString());
+			configuration.put("include", properties.getInclude());
+			configuration.put("exclude", properties.getExclude());
+			return configuration;
+		}
+
+		private static String withoutUserInfo(String apiUrl) {
+			// A URL may carry credentials (https://user:secret@host/...): never show them.
+			return apiUrl.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1******@");
+		}
+
+	}
+
+}

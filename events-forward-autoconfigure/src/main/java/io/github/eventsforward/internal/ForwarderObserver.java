@@ -1,0 +1,84 @@
+package io.github.eventsforward.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Told what the forwarder does, for metrics. Calls come from the forwarder's thread, except
+ * {@link #dropped} for a full buffer, which comes from the publisher's, so implementations
+ * must be quick and thread-safe.
+ */
+public interface ForwarderObserver {
+
+	/**
+	 * An observer that does nothing.
+	 */
+	ForwarderObserver NONE = new ForwarderObserver() {
+	};
+
+	/**
+	 * A write API request ended.
+	 * @param nanos how long it took
+	 * @param rows how many rows it carried
+	 * @param error why it failed ({@link DatasetteWriteException} for an answer other than
+	 * 2xx, a {@code TimeoutException}, an I/O error), or {@code null} if it succeeded
+	 */
+	default void requestCompleted(long nanos, int rows, @Nullable Throwable error) {
+	}
+
+	/**
+	 * A failed request is about to be tried again.
+	 * @param paused whether sending is paused (401, 403, 404) rather than retrying a
+	 * transient failure
+	 */
+	default void retrying(boolean paused) {
+	}
+
+	/**
+	 * Events were dropped.
+	 * @param reason why
+	 * @param events how many
+	 */
+	default void dropped(DropReason reason, long events) {
+	}
+
+	/**
+	 * Events were given up on.
+	 * @param cause why
+	 * @param events how many
+	 */
+	default void deadLettered(DeadLetterCause cause, long events) {
+	}
+
+	/**
+	 * Why events were dropped.
+	 */
+	enum DropReason {
+
+		/** The buffer was full. */
+		BUFFER_FULL,
+
+		/** The forwarder had stopped. */
+		STOPPED
+
+	}
+
+	/**
+	 * Why events were given up on.
+	 */
+	enum DeadLetterCause {
+
+		/** The server refused the row (400). */
+		REJECTED,
+
+		/** The row alone is larger than the server or {@code max-request-size} takes. */
+		TOO_LARGE,
+
+		/** Transient failures lasted longer than {@code retry.give-up-after}. */
+		GAVE_UP,
+
+		/** The event could not be mapped to a row. */
+		UNMAPPABLE
+
+	}
+
+}
