@@ -1,6 +1,8 @@
 package io.github.eventsforward.actuate;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.eventsforward.EventsForwarder;
@@ -35,7 +37,7 @@ public class EventsForwardEndpoint {
 	public EventsForwardEndpoint(EventsForwarder forwarder, Map<String, Object> configuration,
 			Duration defaultFlushTimeout) {
 		this.forwarder = forwarder;
-		this.configuration = Map.copyOf(configuration);
+		this.configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
 		this.defaultFlushTimeout = defaultFlushTimeout;
 	}
 

@@ -19,6 +19,7 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Actuator support of the events forwarder: the {@code eventsForward} health indicator, the
@@ -74,23 +75,26 @@ public final class EventsForwardActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		EventsForwardEndpoint eventsForwardEndpoint(ForwardingPipeline eventsForwarder,
-				EventsForwardProperties properties) {
-			return new EventsForwardEndpoint(eventsForwarder, configuration(properties),
+				EventsForwardProperties properties, Environment environment) {
+			return new EventsForwardEndpoint(eventsForwarder, configuration(properties, environment),
 					properties.getShutdownTimeout());
 		}
 
-		private static Map<String, Object> configuration(EventsForwardProperties properties) {
+		private static Map<String, Object> configuration(EventsForwardProperties properties,
+				Environment environment) {
 			Map<String, Object> configuration = new LinkedHashMap<>();
 			configuration.put("apiUrl", withoutUserInfo(properties.getApiUrl()));
 			configuration.put("apiToken", (properties.getApiToken() != null) ? SanitizableData.SANITIZED_VALUE : "(none)");
-			configuration.put("instance", String.valueOf(properties.getInstance()));
+			configuration.put("instance",
+					String.valueOf(EventsForwardAutoConfiguration.instance(properties, environment)));
 			configuration.put("table", properties.getTable());
 			configuration.put("batchLimit", properties.getBatchLimit());
 			configuration.put("maxRate", properties.getMaxRate());
 			configuration.put("timePeriod", properties.getTimePeriod().toString());
 			configuration.put("flushInterval", properties.getFlushInterval().toString());
 			configuration.put("bufferCapacity", properties.getBufferCapacity());
-			configuration.put("bufferOverflow", properties.getBufferOverflow().toString());
+			configuration.put("bufferOverflow",
+					properties.getBufferOverflow().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 			configuration.put("maxRequestSize", properties.getMaxRequestSize().toString());
 			configuration.put("requestTimeout", properties.getRequestTimeout().toString());
 			configuration.put("connectTimeout", properties.getConnectTimeout().toString());
