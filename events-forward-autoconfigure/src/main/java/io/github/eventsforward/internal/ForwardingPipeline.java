@@ -68,9 +68,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final Clock clock;
 
-	private final LongAdder published = new LongAdder();
+	// Dropped before they were accepted (buffer full, stopped), and accepted but dropped
+	// later to make room (drop-oldest).
+	private final LongAdder refused = new LongAdder();
 
-	private final LongAdder dropped = new LongAdder();
+	private final AtomicLong evicted = new AtomicLong();
 
 	private final AtomicLong delivered = new AtomicLong();
 
@@ -177,7 +179,6 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @param event the event or payload to forward
 	 */
 	public void offer(Object event) {
-		this.published.increment();
 		try {
 			if (!this.accepting) {
 				drop(ForwarderObserver.DropReason.STOPPED);
@@ -196,8 +197,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 				// Make room by dropping the oldest event the pipeline has not taken yet. If it has
 				// taken them all, it is keeping up, and evicts the oldest once this one arrives.
 				if (this.handOff.poll() != null) {
-					drop(ForwarderObserver.DropReason.BUFFER_FULL);
-					settle(1);
+					evict();
 				}
 			}
 			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
@@ -211,13 +211,20 @@ public final class ForwardingPipeline implements EventsForwarder {
 			}
 		}
 		catch (RuntimeException ex) {
-			this.dropped.increment();
+			this.refused.increment();
 			logger.debug("Dropped an event that could not be queued", ex);
 		}
 	}
 
+	private void evict() {
+		this.evicted.incrementAndGet();
+		this.observer.dropped(ForwarderObserver.DropReason.BUFFER_FULL, 1);
+		this.overflowWarning.record(1);
+		settle(1);
+	}
+
 	private void drop(ForwarderObserver.DropReason reason) {
-		this.dropped.increment();
+		this.refused.increment();
 		this.observer.dropped(reason, 1);
 		((reason == ForwarderObserver.DropReason.STOPPED) ? this.stoppedWarning : this.overflowWarning).record(1);
 	}
@@ -229,12 +236,17 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	@Override
 	public ForwardCounts counts() {
+		// An event leaves the buffer only after it was accepted: reading accepted before the
+		// outcomes never counts more events as queued than the buffer held. Published is
+		// derived, so that the four figures always add up to it.
+		long accepted = this.accepted.get();
 		long delivered = this.delivered.get();
 		long failed = this.failed.get();
-		long dropped = this.dropped.sum();
-		long published = this.published.sum();
-		long queued = Math.max(0, published - delivered - failed - dropped);
-		return new ForwardCounts(published, delivered, dropped, failed, queued);
+		long evicted = this.evicted.get();
+		long refused = this.refused.sum();
+		long queued = Math.max(0, accepted - delivered - failed - evicted);
+		long published = delivered + failed + evicted + queued + refused;
+		return new ForwardCounts(published, delivered, refused + evicted, failed, queued);
 	}
 
 	@Override
@@ -453,8 +465,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 		@Override
 		public void evicted(EventRow row) {
-			drop(ForwarderObserver.DropReason.BUFFER_FULL);
-			settle(1);
+			evict();
 		}
 
 	}
