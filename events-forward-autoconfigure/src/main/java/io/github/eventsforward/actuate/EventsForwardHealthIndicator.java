@@ -1,6 +1,7 @@
 package io.github.eventsforward.actuate;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
@@ -37,7 +38,8 @@ public class EventsForwardHealthIndicator implements HealthIndicator {
 		Duration age = this.forwarder.oldestQueuedAge();
 		Health.Builder health;
 		if (state.status() == ForwarderState.Status.PAUSED) {
-			health = Health.down().withDetail("reason", state.reason());
+			// A paused state always has its reason (see ForwarderState).
+			health = Health.down().withDetail("reason", Objects.requireNonNull(state.reason()));
 		}
 		else if (state.status() == ForwarderState.Status.STOPPED) {
 			health = Health.unknown().withDetail("reason", "stopped");

@@ -2,6 +2,7 @@ package io.github.eventsforward.autoconfigure;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import io.github.eventsforward.actuate.EventsForwardEndpoint;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
@@ -83,7 +84,8 @@ public final class EventsForwardActuatorAutoConfiguration {
 		private static Map<String, Object> configuration(EventsForwardProperties properties,
 				Environment environment) {
 			Map<String, Object> configuration = new LinkedHashMap<>();
-			configuration.put("apiUrl", withoutUserInfo(properties.getApiUrl()));
+			// This endpoint needs the forwarder, which is configured only once the API URL is set.
+			configuration.put("apiUrl", withoutUserInfo(Objects.requireNonNull(properties.getApiUrl())));
 			configuration.put("apiToken", (properties.getApiToken() != null) ? SanitizableData.SANITIZED_VALUE : "(none)");
 			configuration.put("instance",
 					String.valueOf(EventsForwardAutoConfiguration.instance(properties, environment)));

@@ -3,6 +3,7 @@ package io.github.eventsforward.internal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
@@ -63,7 +64,8 @@ record Failure(Kind kind, String reason, int status, @Nullable Duration retryAft
 
 	private static Failure ofAnswer(DatasetteWriteException answer, ForwarderSettings settings) {
 		int status = answer.getStatus();
-		String said = answer.getMessage();
+		// The exception's only constructor always sets its message.
+		String said = Objects.requireNonNull(answer.getMessage());
 		if (status == 408 || status == 429 || status >= 500) {
 			return new Failure(Kind.TRANSIENT, said, status, answer.getRetryAfter());
 		}

@@ -3,6 +3,7 @@ package io.github.eventsforward.metrics;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -159,12 +160,13 @@ public class EventsForwardMetrics implements ForwarderObserver {
 
 	@Override
 	public void dropped(DropReason reason, long events) {
-		this.dropped.get(reason).increment(events);
+		// The constructor registered a counter for every reason and cause.
+		Objects.requireNonNull(this.dropped.get(reason)).increment(events);
 	}
 
 	@Override
 	public void deadLettered(DeadLetterCause cause, long events) {
-		this.deadLettered.get(cause).increment(events);
+		Objects.requireNonNull(this.deadLettered.get(cause)).increment(events);
 	}
 
 	private static String tagValue(Enum<?> value) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -186,8 +187,9 @@ public class EventStore {
 	}
 
 	private String schema(String table) {
-		return this.jdbc.queryForObject("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-				String.class, table);
+		// Only SQLite's internal indexes have no sql: a table always has its CREATE statement.
+		return Objects.requireNonNull(this.jdbc.queryForObject(
+				"SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", String.class, table));
 	}
 
 	private static void checkName(String name) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -151,7 +152,9 @@ class WriteApiController {
 					.contentType(MediaType.APPLICATION_JSON)
 					.body(write.apply(data).toString());
 			})
-			.onErrorResume(WriteApiException.class, (ex) -> Mono.just(error(ex.status(), ex.getMessage())))
+			// A WriteApiException's constructor always sets its message.
+			.onErrorResume(WriteApiException.class,
+					(ex) -> Mono.just(error(ex.status(), Objects.requireNonNull(ex.getMessage()))))
 			.onErrorResume(DataBufferLimitException.class, (ex) -> Mono.just(error(413,
 					"Request body exceeded maximum size of " + this.properties.maxPostBodyBytes() + " bytes")));
 	}
