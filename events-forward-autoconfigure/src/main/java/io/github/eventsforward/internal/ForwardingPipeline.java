@@ -420,9 +420,6 @@ public final class ForwardingPipeline implements EventsForwarder {
 		@Override
 		public void deadLettered(List<EventRow> rows, ForwarderObserver.DeadLetterCause cause, String reason,
 				int status) {
-			ForwardingPipeline.this.failed.addAndGet(rows.size());
-			ForwardingPipeline.this.observer.deadLettered(cause, rows.size());
-			settle(rows.size());
 			for (EventRow row : rows) {
 				logger.error("Gave up on event " + row.id() + " (" + row.event() + "), not delivered to "
 						+ ForwardingPipeline.this.settings.apiUrl() + ": " + reason);
@@ -436,6 +433,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 					}
 				}
 			}
+			// Counted once the handlers are done, so that flush() and the counts cover them.
+			ForwardingPipeline.this.failed.addAndGet(rows.size());
+			ForwardingPipeline.this.observer.deadLettered(cause, rows.size());
+			settle(rows.size());
 		}
 
 	}
