@@ -315,8 +315,15 @@ class EventsForwardEndpointTests {
 		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
 	}
 
+	/**
+	 * Wait until the events are delivered and the forwarder has taken note that nothing
+	 * waits any more (the queue's age drops to zero just after the counts change).
+	 */
 	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
+		waiting().untilAsserted(() -> {
+			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
+			assertThat(forwarder.oldestQueuedAge()).isZero();
+		});
 	}
 
 }

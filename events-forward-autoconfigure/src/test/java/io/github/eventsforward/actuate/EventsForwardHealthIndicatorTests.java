@@ -329,8 +329,15 @@ class EventsForwardHealthIndicatorTests {
 		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
 	}
 
+	/**
+	 * Wait until the events are delivered and the forwarder has taken note that nothing
+	 * waits any more (the queue's age drops to zero just after the counts change).
+	 */
 	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
+		waiting().untilAsserted(() -> {
+			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
+			assertThat(forwarder.oldestQueuedAge()).isZero();
+		});
 	}
 
 }

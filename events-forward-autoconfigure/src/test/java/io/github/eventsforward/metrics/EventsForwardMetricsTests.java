@@ -432,6 +432,10 @@ class EventsForwardMetricsTests {
 			ForwardCounts counts = forwarder.counts();
 			assertThat(counts.delivered()).as("delivered in %s", counts).isEqualTo(delivered);
 			assertThat(counts.failed()).as("failed in %s", counts).isEqualTo(failed);
+			if (counts.queued() == 0) {
+				// The queue's age drops to zero just after the counts change.
+				assertThat(forwarder.oldestQueuedAge()).isZero();
+			}
 		});
 	}
 
