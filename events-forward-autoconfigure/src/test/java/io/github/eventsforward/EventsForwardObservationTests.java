@@ -1,0 +1,113 @@
+package io.github.eventsforward;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import mockwebserver3.MockWebServer;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.boot.webclient.autoconfigure.WebClientObservationAutoConfiguration;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
+
+import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The forwarder's write API requests go through the application's observed
+ * {@code WebClient.Builder}, so tracing and HTTP client metrics see them like any other
+ * request of the application.
+ */
+class EventsForwardObservationTests {
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final MockWebServer server = new MockWebServer();
+
+	private final TestObservationRegistry observations = TestObservationRegistry.create();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, JacksonAutoConfiguration.class,
+				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+				WebClientAutoConfiguration.class, WebClientObservationAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class))
+		.withBean(TestObservationRegistry.class, () -> this.observations)
+		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
+				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.shutdown-timeout=200ms");
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.setDispatcher(this.datasette);
+		this.server.start();
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.server.close();
+	}
+
+	@Test
+	void eachWriteApiRequestIsObservedAsAnHttpClientRequest() {
+		String apiUrl = this.server.url("/data/-/create").toString();
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+			awaitDelivered(context.getBean(EventsForwarder.class), 1);
+
+			assertThat(this.observations).hasNumberOfObservationsWithNameEqualTo("http.client.requests", 1)
+				.hasObservationWithNameEqualTo("http.client.requests")
+				.that()
+				.hasBeenStarted()
+				.hasBeenStopped()
+				.hasLowCardinalityKeyValue("method", "POST")
+				.hasLowCardinalityKeyValue("status", "201")
+				.hasLowCardinalityKeyValue("outcome", "SUCCESS")
+				.hasLowCardinalityKeyValue("client.name", this.server.getHostName())
+				.hasHighCardinalityKeyValue("http.url", apiUrl)
+				.isInstanceOfSatisfying(ClientRequestObservationContext.class,
+						(request) -> assertThat(request.getRequest()).isNotNull()
+							.satisfies((sent) -> assertThat(sent.url()).hasToString(apiUrl)));
+		});
+	}
+
+	@Test
+	void aRefusedRequestIsObservedWithItsStatus() {
+		this.datasette.acceptToken("dstok_eyJhIjoicm9vdCJ9.rotated-secret");
+		String apiUrl = this.server.url("/data/-/create").toString();
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
+			waiting().until(() -> this.server.getRequestCount() >= 1);
+			waiting().untilAsserted(() -> assertThat(this.observations)
+				.hasObservationWithNameEqualTo("http.client.requests")
+				.that()
+				.hasBeenStopped()
+				.hasLowCardinalityKeyValue("status", "401")
+				.hasLowCardinalityKeyValue("outcome", "CLIENT_ERROR")
+				.hasHighCardinalityKeyValue("http.url", apiUrl));
+		});
+	}
+
+	private static ConditionFactory waiting() {
+		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+	}
+
+	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
+		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
+	}
+
+}

@@ -1,0 +1,329 @@
+package io.github.eventsforward.actuate;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.ForwarderState;
+import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.WebApplication;
+import mockwebserver3.MockWebServer;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The {@code eventsforward} actuator endpoint: when it is there, what reading it shows and
+ * what writing to it does, over HTTP as an operator would use it.
+ */
+class EventsForwardEndpointTests {
+
+	private static final String PASSWORD = "s3cret-basic-pass";
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final MockWebServer server = new MockWebServer();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
+				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class, EventsForwardActuatorAutoConfiguration.class));
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.setDispatcher(this.datasette);
+		this.server.start();
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.datasette.releaseAnswers();
+		this.server.close();
+	}
+
+	// ---------------------------------------------------------------- availability
+
+	@Test
+	void isThereOnlyWhenTheUserExposesIt() {
+		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
+				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
+		forwarding.run((context) -> assertThat(context).hasNotFailed()
+			.hasSingleBean(EventsForwarder.class)
+			.doesNotHaveBean(EventsForwardEndpoint.class));
+		forwarding.withPropertyValues("management.endpoints.web.exposure.include=health,eventsforward")
+			.run((context) -> assertThat(context).hasSingleBean(EventsForwardEndpoint.class));
+		forwarding.withPropertyValues("management.endpoints.web.exposure.include=*")
+			.run((context) -> assertThat(context).hasSingleBean(EventsForwardEndpoint.class));
+		forwarding
+			.withPropertyValues("management.endpoints.web.exposure.include=*",
+					"management.endpoints.web.exposure.exclude=eventsforward")
+			.run((context) -> assertThat(context).doesNotHaveBean(EventsForwardEndpoint.class));
+		forwarding
+			.withPropertyValues("management.endpoints.web.exposure.include=eventsforward",
+					"management.endpoint.eventsforward.access=NONE")
+			.run((context) -> assertThat(context).doesNotHaveBean(EventsForwardEndpoint.class));
+	}
+
+	@Test
+	void isNotThereWhileForwardingIsOff() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=*")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwardEndpoint.class));
+	}
+
+	@Test
+	void anApplicationWithActuatorButWithoutWebClientStartsWithoutTheForwarder() {
+		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
+				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"management.endpoints.web.exposure.include=*");
+		forwarding.withClassLoader(new FilteredClassLoader(WebClient.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
+		forwarding.withClassLoader(new FilteredClassLoader(ClientHttpConnectorBuilder.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
+	}
+
+	@Test
+	void isNotServedOverHttpUnlessExposed() {
+		try (WebApplication application = WebApplication.start(forwardingProperties())) {
+			application.client().get().uri("/actuator/eventsforward").exchange().expectStatus().isNotFound();
+			application.client()
+				.get()
+				.uri("/actuator")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$._links.eventsforward")
+				.doesNotExist();
+		}
+	}
+
+	// ---------------------------------------------------------------- reading
+
+	@Test
+	void showsTheConfigurationWithItsSecretsMaskedTheCountsAndTheStateWithTheLastError() {
+		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
+		String apiUrl = "http://datasette:" + PASSWORD + "@127.0.0.1:" + this.server.getPort() + "/data/-/create";
+		try (WebApplication application = WebApplication.start(forwardingProperties(
+				"datasette.events-forward.api-url=" + apiUrl, "datasette.events-forward.instance=shop-1",
+				"datasette.events-forward.include=com.example.shop",
+				"management.endpoints.web.exposure.include=eventsforward"))) {
+			EventsForwarder forwarder = application.bean(EventsForwarder.class);
+			publish(application.context(), 1, 2);
+			awaitDelivered(forwarder, 2);
+
+			byte[] body = read(application.client()).expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.configuration.apiToken")
+				.isEqualTo("******")
+				.jsonPath("$.configuration.apiUrl")
+				.isEqualTo("http://******@127.0.0.1:" + this.server.getPort() + "/data/-/create")
+				.jsonPath("$.configuration.instance")
+				.isEqualTo("shop-1")
+				.jsonPath("$.configuration.table")
+				.isEqualTo("datasette_events")
+				.jsonPath("$.configuration.batchLimit")
+				.isEqualTo(10)
+				.jsonPath("$.configuration.flushInterval")
+				.isEqualTo("PT0.05S")
+				.jsonPath("$.configuration.include[0]")
+				.isEqualTo("com.example.shop")
+				.jsonPath("$.counts.published")
+				.isEqualTo(2)
+				.jsonPath("$.counts.delivered")
+				.isEqualTo(2)
+				.jsonPath("$.counts.failed")
+				.isEqualTo(0)
+				.jsonPath("$.queueDepth")
+				.isEqualTo(0)
+				.jsonPath("$.oldestQueuedAge")
+				.isEqualTo("PT0S")
+				.jsonPath("$.state.status")
+				.isEqualTo("DELIVERING")
+				.jsonPath("$.state.reason")
+				.doesNotExist()
+				.jsonPath("$.state.lastError")
+				.value((String error) -> assertThat(error).contains("HTTP 500", "Internal Server Error"))
+				.jsonPath("$.state.lastErrorAt")
+				.isNotEmpty()
+				.returnResult()
+				.getResponseBodyContent();
+			assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain(DatasetteWriteApi.TOKEN)
+				.doesNotContain(PASSWORD);
+		}
+	}
+
+	@Test
+	void showsTheQueueDepthAndTheAgeOfTheOldestEventWhileTheServerHoldsItsAnswers() {
+		this.datasette.holdAnswers();
+		try (WebApplication application = WebApplication.start(
+				forwardingProperties("management.endpoints.web.exposure.include=eventsforward"))) {
+			publish(application.context(), 1, 3);
+			waiting().until(() -> this.server.getRequestCount() >= 1);
+			waiting().until(() -> application.bean(EventsForwarder.class).oldestQueuedAge().toMillis() >= 50);
+
+			read(application.client()).expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.queueDepth")
+				.isEqualTo(3)
+				.jsonPath("$.counts.queued")
+				.isEqualTo(3)
+				.jsonPath("$.oldestQueuedAge")
+				.value((String age) -> assertThat(Duration.parse(age)).isGreaterThanOrEqualTo(Duration.ofMillis(50)));
+		}
+	}
+
+	@Test
+	void showsWhySendingIsPaused() {
+		this.datasette.acceptToken("dstok_eyJhIjoicm9vdCJ9.rotated-secret");
+		try (WebApplication application = WebApplication.start(
+				forwardingProperties("management.endpoints.web.exposure.include=eventsforward"))) {
+			publish(application.context(), 1, 1);
+			waiting().until(() -> application.bean(EventsForwarder.class).state().status() == ForwarderState.Status.PAUSED);
+
+			read(application.client()).expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.state.status")
+				.isEqualTo("PAUSED")
+				.jsonPath("$.state.reason")
+				.value((String reason) -> assertThat(reason).contains("HTTP 401", "datasette.events-forward.api-token"))
+				.jsonPath("$.state.since")
+				.isNotEmpty()
+				.jsonPath("$.queueDepth")
+				.isEqualTo(1);
+		}
+	}
+
+	// ---------------------------------------------------------------- writing
+
+	@Test
+	void postingFlushesAndSaysWhetherEverythingWasFlushed() {
+		this.datasette.holdAnswers();
+		try (WebApplication application = WebApplication.start(
+				forwardingProperties("management.endpoints.web.exposure.include=eventsforward"))) {
+			publish(application.context(), 1, 2);
+
+			application.client()
+				.post()
+				.uri("/actuator/eventsforward")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("timeoutSeconds", 0))
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.flushed")
+				.isEqualTo(false)
+				.jsonPath("$.counts.queued")
+				.isEqualTo(2);
+
+			this.datasette.releaseAnswers();
+			application.client()
+				.post()
+				.uri("/actuator/eventsforward")
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of())
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.flushed")
+				.isEqualTo(true)
+				.jsonPath("$.counts.delivered")
+				.isEqualTo(2)
+				.jsonPath("$.counts.queued")
+				.isEqualTo(0);
+			assertThat(this.datasette.rows("datasette_events")).hasSize(2);
+			assertThat(application.bean(EventsForwarder.class).counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
+		}
+	}
+
+	@Test
+	void aBarePostFlushesWithinTheShutdownTimeout() {
+		// What "curl -X POST http://host/actuator/eventsforward" sends: no body, no Content-Type.
+		try (WebApplication application = WebApplication.start(
+				forwardingProperties("management.endpoints.web.exposure.include=eventsforward"))) {
+			publish(application.context(), 1, 2);
+
+			application.client()
+				.post()
+				.uri("/actuator/eventsforward")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.jsonPath("$.flushed")
+				.isEqualTo(true)
+				.jsonPath("$.counts.delivered")
+				.isEqualTo(2);
+		}
+	}
+
+	// ---------------------------------------------------------------- support
+
+	private static WebTestClient.ResponseSpec read(WebTestClient client) {
+		return client.get().uri("/actuator/eventsforward").exchange();
+	}
+
+	private String[] forwardingProperties(String... more) {
+		String[] base = { "datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
+				"datasette.events-forward.retry.max-backoff=50ms",
+				"datasette.events-forward.shutdown-timeout=200ms" };
+		String[] all = new String[base.length + more.length];
+		System.arraycopy(base, 0, all, 0, base.length);
+		System.arraycopy(more, 0, all, base.length, more.length);
+		return all;
+	}
+
+	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
+		for (int i = from; i <= to; i++) {
+			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
+		}
+	}
+
+	private static ConditionFactory waiting() {
+		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+	}
+
+	/**
+	 * Wait until the events are delivered and the forwarder has taken note that nothing
+	 * waits any more (the queue's age drops to zero just after the counts change).
+	 */
+	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
+		waiting().untilAsserted(() -> {
+			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
+			assertThat(forwarder.oldestQueuedAge()).isZero();
+		});
+	}
+
+}

@@ -1,0 +1,459 @@
+package io.github.eventsforward.metrics;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.example.shop.OrderPlaced;
+import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.EventRowMapper;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
+import io.github.eventsforward.autoconfigure.EventsForwardMetricsAutoConfiguration;
+import io.github.eventsforward.internal.ForwarderLifecycle;
+import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.search.RequiredSearch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import mockwebserver3.MockWebServer;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The forwarder's Micrometer metrics, read after real exchanges with a server that answers
+ * as Datasette does: what a dashboard of the application would show.
+ */
+class EventsForwardMetricsTests {
+
+	private static final String PREFIX = "datasette.events.forward.";
+
+	private static final String TABLE = "datasette_events";
+
+	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+
+	private final MockWebServer server = new MockWebServer();
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
+				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
+				EventsForwardAutoConfiguration.class, EventsForwardMetricsAutoConfiguration.class))
+		.withPropertyValues("spring.application.name=shop",
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
+				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m",
+				"datasette.events-forward.shutdown-timeout=200ms");
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server.setDispatcher(this.datasette);
+		this.server.start();
+	}
+
+	@AfterEach
+	void stopServer() {
+		this.datasette.releaseAnswers();
+		this.server.close();
+	}
+
+	// ---------------------------------------------------------------- deliveries
+
+	@Test
+	void countsPublishedAndDeliveredEventsAndTimesEachSuccessfulRequestWithItsBatchSize() {
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 5);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 5, 0);
+			assertThat(functionCount(registry, "published")).isEqualTo(5);
+			assertThat(functionCount(registry, "delivered")).isEqualTo(5);
+			int requests = this.server.getRequestCount();
+			assertThat(requests(registry, "success", "2xx")).isEqualTo(requests);
+			assertThat(meter(registry, "batch.size").summary().count()).isEqualTo(requests);
+			assertThat(meter(registry, "batch.size").summary().totalAmount()).isEqualTo(5);
+			assertThat(meter(registry, "batch.size").summary().max()).isBetween(1.0, 5.0);
+			assertThat(registry.find(PREFIX + "requests").tag("outcome", "success").timer().totalTime(TimeUnit.NANOSECONDS))
+				.isPositive();
+			assertThat(this.datasette.rows(TABLE)).hasSize(5);
+			assertNothingLostOrFailed(registry);
+		});
+	}
+
+	@Test
+	void tagsEveryMeterWithTheApplicationsName() {
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 1);
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 0);
+
+			assertThat(forwarderMeters(registry)).isNotEmpty()
+				.allSatisfy((meter) -> assertThat(meter.getId().getTags()).contains(Tag.of("instance", "shop")));
+			assertThat(forwarderMeters(registry)).extracting((meter) -> meter.getId().getName())
+				.contains(PREFIX + "published", PREFIX + "delivered", PREFIX + "dropped", PREFIX + "dead.lettered",
+						PREFIX + "retries", PREFIX + "queued", PREFIX + "queue.age", PREFIX + "requests",
+						PREFIX + "batch.size");
+		});
+	}
+
+	@Test
+	void theInstancePropertyNamesTheInstanceInsteadOfTheApplicationsName() {
+		withRegistry().withPropertyValues("datasette.events-forward.instance=shop-eu-1").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 1);
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 0);
+
+			assertThat(forwarderMeters(registry)).isNotEmpty()
+				.allSatisfy((meter) -> assertThat(meter.getId().getTags()).contains(Tag.of("instance", "shop-eu-1"))
+					.doesNotContain(Tag.of("instance", "shop")));
+			assertThat(this.datasette.rows(TABLE)).singleElement()
+				.satisfies((row) -> assertThat(row.path("instance").asString()).isEqualTo("shop-eu-1"));
+		});
+	}
+
+	@Test
+	void theQueueGaugesShowTheBacklogWhileTheServerHoldsItsAnswersAndZeroOnceItIsDelivered() {
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			assertThat(queued(registry)).isZero();
+			assertThat(queueAgeMillis(registry)).isZero();
+			this.datasette.holdAnswers();
+			publish(context, 1, 3);
+
+			waiting().until(() -> this.server.getRequestCount() >= 1);
+			assertThat(queued(registry)).isEqualTo(3);
+			// The oldest event has been waiting since it was published: the age grows.
+			waiting().until(() -> queueAgeMillis(registry) >= 100);
+			double age = queueAgeMillis(registry);
+			waiting().until(() -> queueAgeMillis(registry) > age);
+
+			this.datasette.releaseAnswers();
+			awaitCounts(forwarder, 3, 0);
+			assertThat(queued(registry)).isZero();
+			assertThat(queueAgeMillis(registry)).isZero();
+		});
+	}
+
+	// ---------------------------------------------------------------- failures
+
+	@Test
+	void serverErrorsAreTimedAsServerErrorsAndCountedAsTransientRetries() {
+		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
+		this.datasette.enqueue(DatasetteWriteApi.error(503, "Service Unavailable"));
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 2);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 2, 0);
+			assertThat(requests(registry, "server-error", "5xx")).isEqualTo(2);
+			assertThat(requests(registry, "success", "2xx")).isOne();
+			assertThat(retries(registry, "transient")).isEqualTo(2);
+			assertThat(retries(registry, "paused")).isZero();
+			assertNothingLostOrFailed(registry);
+		});
+	}
+
+	@Test
+	void refusedTokensAreTimedAsClientErrorsAndCountedAsPausedRetries() {
+		this.datasette.acceptToken("dstok_eyJhIjoicm9vdCJ9.rotated-secret");
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 2);
+
+			waiting().until(() -> retries(registry, "paused") >= 2);
+			assertThat(forwarder.state().status()).isEqualTo(Status.PAUSED);
+			assertThat(requests(registry, "client-error", "4xx")).isGreaterThanOrEqualTo(2);
+			assertThat(retries(registry, "transient")).isZero();
+			assertThat(functionCount(registry, "delivered")).isZero();
+			assertThat(queued(registry)).isEqualTo(2);
+
+			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
+			awaitCounts(forwarder, 2, 0);
+			assertThat(requests(registry, "success", "2xx")).isOne();
+			assertNothingLostOrFailed(registry);
+		});
+	}
+
+	@Test
+	void aRequestWithoutAnAnswerWithinTheRequestTimeoutIsTimedAsATimeoutWithNoStatus() {
+		this.datasette.alterNextAnswer((answer) -> answer.headersDelay(1, TimeUnit.SECONDS));
+		withRegistry().withPropertyValues("datasette.events-forward.request-timeout=200ms").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 1);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 0);
+			long timeouts = requests(registry, "timeout", "none");
+			assertThat(timeouts).isGreaterThanOrEqualTo(1);
+			assertThat(requests(registry, "success", "2xx")).isOne();
+			assertThat(retries(registry, "transient")).as("one retry per timeout").isEqualTo(timeouts);
+		});
+	}
+
+	@Test
+	void aRefusedConnectionIsTimedAsAnIoErrorWithNoStatus() {
+		String apiUrl = this.server.url("/data/-/create").toString();
+		this.server.close();
+		withRegistry().withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 1);
+
+			waiting().until(() -> requests(registry, "io-error", "none") >= 2);
+			assertThat(retries(registry, "transient")).isGreaterThanOrEqualTo(1);
+			assertThat(requests(registry, "success", "2xx")).isZero();
+			assertThat(meter(registry, "batch.size").summary().count()).as("no batch was delivered").isZero();
+			assertThat(queued(registry)).isOne();
+		});
+	}
+
+	@Test
+	void aRowTheServerRejectsIsCountedAsDeadLetteredRejectedAndItsRequestsAsClientErrors() {
+		this.datasette.rejectRows((row) -> row.path("properties").asString().contains("\"o-2\""),
+				"CHECK constraint failed: quantity > 0");
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 3);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 2, 1);
+			assertThat(deadLettered(registry, "rejected")).isOne();
+			assertThat(deadLettered(registry, "gave-up") + deadLettered(registry, "too-large")
+					+ deadLettered(registry, "unmappable")).isZero();
+			assertThat(requests(registry, "client-error", "4xx")).isGreaterThanOrEqualTo(1);
+			assertThat(functionCount(registry, "delivered")).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void eventsStillFailingAfterGiveUpAfterAreCountedAsDeadLetteredGaveUp() {
+		this.datasette.refuseAll(DatasetteWriteApi.error(500, "Internal Server Error"));
+		withRegistry().withPropertyValues("datasette.events-forward.retry.give-up-after=300ms").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 2);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 0, 2);
+			assertThat(deadLettered(registry, "gave-up")).isEqualTo(2);
+			assertThat(retries(registry, "transient")).isGreaterThanOrEqualTo(1);
+			assertThat(requests(registry, "server-error", "5xx")).isGreaterThanOrEqualTo(2);
+			assertThat(queued(registry)).isZero();
+		});
+	}
+
+	@Test
+	void aRowLargerThanMaxRequestSizeIsCountedAsDeadLetteredTooLarge() {
+		withRegistry().withPropertyValues("datasette.events-forward.max-request-size=1KB").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			context.publishEvent(new OrderPlaced("o-huge", "x".repeat(2000), 1, BigDecimal.ONE));
+			publish(context, 1, 1);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 1);
+			assertThat(deadLettered(registry, "too-large")).isOne();
+			assertThat(deadLettered(registry, "rejected")).isZero();
+		});
+	}
+
+	@Test
+	void anEventThatCannotBeMappedToARowIsCountedAsDeadLetteredUnmappable() {
+		withRegistry().withBean(EventRowMapper.class, FailingMapper::new).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			context.publishEvent(new OrderPlaced("unmappable", "alice", 1, BigDecimal.ONE));
+			publish(context, 1, 1);
+
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 1);
+			assertThat(deadLettered(registry, "unmappable")).isOne();
+			assertThat(functionCount(registry, "published")).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void eventsPublishedWhileTheBufferIsFullAreCountedAsDroppedBufferFull() {
+		this.datasette.holdAnswers();
+		withRegistry().withPropertyValues("datasette.events-forward.buffer-capacity=2").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			publish(context, 1, 5);
+
+			assertThat(dropped(registry, "buffer-full")).isEqualTo(3);
+			assertThat(dropped(registry, "stopped")).isZero();
+			assertThat(functionCount(registry, "published")).isEqualTo(5);
+			assertThat(queued(registry)).isEqualTo(2);
+			this.datasette.releaseAnswers();
+			awaitCounts(context.getBean(EventsForwarder.class), 2, 0);
+		});
+	}
+
+	@Test
+	void eventsPublishedAfterTheForwarderStoppedAreCountedAsDroppedStopped() {
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			context.getBean(ForwarderLifecycle.class).stop();
+			publish(context, 1, 2);
+
+			assertThat(dropped(registry, "stopped")).isEqualTo(2);
+			assertThat(dropped(registry, "buffer-full")).isZero();
+			assertThat(functionCount(registry, "published")).isEqualTo(2);
+			assertThat(this.server.getRequestCount()).isZero();
+		});
+	}
+
+	// ---------------------------------------------------------------- set-up
+
+	@Test
+	void registersItsMetersInTheRegistryOfBootsMetricsAutoConfiguration() {
+		forwarding()
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(EventsForwardMetrics.class);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				publish(context, 1, 2);
+
+				awaitCounts(context.getBean(EventsForwarder.class), 2, 0);
+				assertThat(functionCount(registry, "delivered")).isEqualTo(2);
+				assertThat(meter(registry, "batch.size").summary().totalAmount()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void backsOffWithoutAMeterRegistryAndStillForwards() {
+		forwarding().run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwardMetrics.class);
+			publish(context, 1, 2);
+			awaitCounts(context.getBean(EventsForwarder.class), 2, 0);
+		});
+	}
+
+	@Test
+	void theStarterForwardsWithoutMicrometerOnTheClassPath() {
+		withRegistry().withClassLoader(new FilteredClassLoader("io.micrometer.core")).run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwardMetrics.class);
+			publish(context, 1, 2);
+			awaitCounts(context.getBean(EventsForwarder.class), 2, 0);
+			assertThat(this.datasette.rows(TABLE)).hasSize(2);
+		});
+	}
+
+	// ---------------------------------------------------------------- support
+
+	private ApplicationContextRunner forwarding() {
+		return this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+	}
+
+	private ApplicationContextRunner withRegistry() {
+		return forwarding().withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+	}
+
+	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
+		for (int i = from; i <= to; i++) {
+			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
+		}
+	}
+
+	private static RequiredSearch meter(MeterRegistry registry, String name) {
+		return registry.get(PREFIX + name).tag("instance", "shop");
+	}
+
+	private static double functionCount(MeterRegistry registry, String name) {
+		return meter(registry, name).functionCounter().count();
+	}
+
+	private static double queued(MeterRegistry registry) {
+		return meter(registry, "queued").gauge().value();
+	}
+
+	private static double queueAgeMillis(MeterRegistry registry) {
+		return meter(registry, "queue.age").timeGauge().value(TimeUnit.MILLISECONDS);
+	}
+
+	private static double dropped(MeterRegistry registry, String reason) {
+		return meter(registry, "dropped").tag("reason", reason).counter().count();
+	}
+
+	private static double deadLettered(MeterRegistry registry, String reason) {
+		return meter(registry, "dead.lettered").tag("reason", reason).counter().count();
+	}
+
+	private static double retries(MeterRegistry registry, String kind) {
+		return meter(registry, "retries").tag("kind", kind).counter().count();
+	}
+
+	private static long requests(MeterRegistry registry, String outcome, String status) {
+		return registry.find(PREFIX + "requests")
+			.tag("instance", "shop")
+			.tag("outcome", outcome)
+			.tag("status", status)
+			.timers()
+			.stream()
+			.mapToLong((timer) -> timer.count())
+			.sum();
+	}
+
+	private static List<Meter> forwarderMeters(MeterRegistry registry) {
+		return registry.getMeters().stream().filter((meter) -> meter.getId().getName().startsWith(PREFIX)).toList();
+	}
+
+	private static void assertNothingLostOrFailed(MeterRegistry registry) {
+		for (String reason : List.of("buffer-full", "stopped")) {
+			assertThat(dropped(registry, reason)).as("dropped, %s", reason).isZero();
+		}
+		for (String reason : List.of("rejected", "too-large", "gave-up", "unmappable")) {
+			assertThat(deadLettered(registry, reason)).as("dead-lettered, %s", reason).isZero();
+		}
+		assertThat(queued(registry)).isZero();
+	}
+
+	private static ConditionFactory waiting() {
+		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+	}
+
+	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {
+		waiting().untilAsserted(() -> {
+			ForwardCounts counts = forwarder.counts();
+			assertThat(counts.delivered()).as("delivered in %s", counts).isEqualTo(delivered);
+			assertThat(counts.failed()).as("failed in %s", counts).isEqualTo(failed);
+			if (counts.queued() == 0) {
+				// The queue's age drops to zero just after the counts change.
+				assertThat(forwarder.oldestQueuedAge()).isZero();
+			}
+		});
+	}
+
+	/**
+	 * Maps events as usual, but cannot map an order whose id is {@code unmappable}.
+	 */
+	static final class FailingMapper implements EventRowMapper {
+
+		private final EventRowMapper delegate = new DefaultEventRowMapper();
+
+		@Override
+		public io.github.eventsforward.MappedEvent map(Object event) {
+			if (event instanceof OrderPlaced order && "unmappable".equals(order.orderId())) {
+				throw new IllegalArgumentException("cannot map order " + order.orderId());
+			}
+			return this.delegate.map(event);
+		}
+
+	}
+
+}
