@@ -8,7 +8,6 @@ import java.util.Map;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -53,14 +52,14 @@ public class EventsForwardEndpoint {
 	}
 
 	/**
-	 * Wait until everything published so far is delivered or given up on.
-	 * @param timeoutSeconds how long to wait at most; the shutdown timeout when absent
+	 * Wait until everything published so far is delivered or given up on, for at most the
+	 * shutdown timeout. Takes no parameter, so that a bare {@code POST} (no body, no
+	 * {@code Content-Type}) reaches it.
 	 * @return whether everything was flushed, and the counts afterwards
 	 */
 	@WriteOperation
-	public FlushResult flush(@Nullable Long timeoutSeconds) {
-		Duration timeout = (timeoutSeconds != null) ? Duration.ofSeconds(timeoutSeconds) : this.defaultFlushTimeout;
-		boolean flushed = this.forwarder.flush(timeout);
+	public FlushResult flush() {
+		boolean flushed = this.forwarder.flush(this.defaultFlushTimeout);
 		return new FlushResult(flushed, this.forwarder.counts());
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -28,31 +29,33 @@ import org.springframework.core.env.Environment;
  * and {@code env} endpoints.
  */
 @AutoConfiguration(after = EventsForwardAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 public final class EventsForwardActuatorAutoConfiguration {
 
+	// Not conditional on the forwarder: the token stays in the environment, and must stay
+	// masked, while forwarding is switched off or cannot run.
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(SanitizingFunction.class)
 	static class TokenSanitizingConfiguration {
 
 		@Bean
-		SanitizingFunction eventsForwardTokenSanitizingFunction(EventsForwardProperties properties) {
-			return (data) -> isToken(data, properties) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
+		SanitizingFunction eventsForwardTokenSanitizingFunction(Environment environment) {
+			return (data) -> isToken(data, environment) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
 		}
 
-		private static boolean isToken(SanitizableData data, EventsForwardProperties properties) {
+		private static boolean isToken(SanitizableData data, Environment environment) {
 			if (data.getLowerCaseKey().endsWith("events-forward.api-token")
-					|| data.getLowerCaseKey().endsWith("eventsforward.apitoken")) {
+					|| data.getLowerCaseKey().endsWith("events-forward.apitoken")) {
 				return true;
 			}
 			// The same secret under another name, such as the FORWARD_TOKEN variable it came from.
-			String token = properties.getApiToken();
+			String token = Binder.get(environment).bind("datasette.events-forward.api-token", String.class).orElse(null);
 			return token != null && !token.isEmpty() && token.equals(String.valueOf(data.getValue()));
 		}
 
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 	@ConditionalOnClass(HealthIndicator.class)
 	@ConditionalOnBean(ForwardingPipeline.class)
 	@ConditionalOnEnabledHealthIndicator("eventsforward")
@@ -68,6 +71,7 @@ public final class EventsForwardActuatorAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 	@ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
 	@ConditionalOnBean(ForwardingPipeline.class)
 	@ConditionalOnAvailableEndpoint(EventsForwardEndpoint.class)

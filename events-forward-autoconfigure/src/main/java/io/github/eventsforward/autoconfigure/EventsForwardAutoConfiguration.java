@@ -93,7 +93,7 @@ public final class EventsForwardAutoConfiguration {
 				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observer,
 				ResourceLoader resourceLoader, Environment environment) {
 			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties);
-			warnIfTokenTravelsInClearText(settings.apiUrl(), properties.getApiToken());
+			warnIfTokenTravelsInClearText(settings, properties.getApiToken());
 			ClientHttpConnector connector = connectorBuilder
 				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
 				.build(clientSettings(properties, httpClientSettings, sslBundles));
@@ -130,11 +130,12 @@ public final class EventsForwardAutoConfiguration {
 			}
 		}
 
-		private static void warnIfTokenTravelsInClearText(URI apiUrl, @Nullable String token) {
+		private static void warnIfTokenTravelsInClearText(ForwarderSettings settings, @Nullable String token) {
+			URI apiUrl = settings.apiUrl();
 			if (token == null || !"http".equalsIgnoreCase(apiUrl.getScheme()) || isLoopback(apiUrl.getHost())) {
 				return;
 			}
-			logger.warn("datasette.events-forward.api-url (" + apiUrl + ") uses http:// to a host other than this"
+			logger.warn("datasette.events-forward.api-url (" + settings.displayUrl() + ") uses http:// to a host other than this"
 					+ " machine: the API token travels in clear text. Use https://");
 		}
 

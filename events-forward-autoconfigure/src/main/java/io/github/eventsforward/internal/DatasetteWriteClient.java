@@ -48,10 +48,10 @@ public final class DatasetteWriteClient implements BatchSender {
 			.contentType(MediaType.APPLICATION_JSON)
 			.accept(MediaType.APPLICATION_JSON)
 			.bodyValue(body)
-			.exchangeToMono(DatasetteWriteClient::handle));
+			.exchangeToMono(this::handle));
 	}
 
-	private static Mono<Void> handle(ClientResponse response) {
+	private Mono<Void> handle(ClientResponse response) {
 		if (response.statusCode().is2xxSuccessful()) {
 			return response.releaseBody();
 		}
@@ -59,7 +59,14 @@ public final class DatasetteWriteClient implements BatchSender {
 		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
 		return response.bodyToMono(String.class)
 			.defaultIfEmpty("")
+			.map(this::withoutToken)
 			.flatMap((body) -> Mono.error(DatasetteWriteException.of(status, body, retryAfter)));
+	}
+
+	// A proxy's error page may echo the request, Authorization header included: what the
+	// server says ends up in logs, the state and the health details.
+	private String withoutToken(String text) {
+		return (this.apiToken != null && !this.apiToken.isEmpty()) ? text.replace(this.apiToken, "******") : text;
 	}
 
 	/**

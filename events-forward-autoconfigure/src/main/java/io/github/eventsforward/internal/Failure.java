@@ -101,7 +101,7 @@ record Failure(Kind kind, String reason, int status, @Nullable Duration retryAft
 			String hint = tableNotFound ? "The table in datasette.events-forward.api-url does not exist. Create it,"
 					+ " or use a /-/create URL (http://host/<database>/-/create), which creates it on the first"
 					+ " request"
-					: "The database in datasette.events-forward.api-url (" + settings.apiUrl()
+					: "The database in datasette.events-forward.api-url (" + settings.displayUrl()
 							+ ") does not exist on the server, or the URL is wrong";
 			return pause(said + ". " + hint, status);
 		}

@@ -30,4 +30,25 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 		Duration requestTimeout, Duration shutdownTimeout, Duration initialBackoff, Duration maxBackoff,
 		Duration giveUpAfter) {
 
+	/**
+	 * Return the write API URL as messages show it: its userinfo, which may hold a password,
+	 * masked.
+	 * @return the URL to show
+	 */
+	public String displayUrl() {
+		String userInfo = this.apiUrl.getRawUserInfo();
+		return (userInfo != null) ? this.apiUrl.toString().replace(userInfo + "@", "******@") : this.apiUrl.toString();
+	}
+
+	@Override
+	public String toString() {
+		return "ForwarderSettings[apiUrl=" + displayUrl() + ", endpoint=" + this.endpoint + ", hasToken="
+				+ this.hasToken + ", table=" + this.table + ", batchLimit=" + this.batchLimit + ", maxRate="
+				+ this.maxRate + ", timePeriod=" + this.timePeriod + ", flushInterval=" + this.flushInterval
+				+ ", bufferCapacity=" + this.bufferCapacity + ", dropOldest=" + this.dropOldest + ", maxRequestSize="
+				+ this.maxRequestSize + ", requestTimeout=" + this.requestTimeout + ", shutdownTimeout="
+				+ this.shutdownTimeout + ", initialBackoff=" + this.initialBackoff + ", maxBackoff=" + this.maxBackoff
+				+ ", giveUpAfter=" + this.giveUpAfter + "]";
+	}
+
 }

@@ -326,7 +326,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.stoppedWarning.flush();
 		this.overflowWarning.flush();
 		if (!sent) {
-			logger.warn(this.pending.get() + " events could not be sent to " + this.settings.apiUrl()
+			logger.warn(this.pending.get() + " events could not be sent to " + this.settings.displayUrl()
 					+ " within datasette.events-forward.shutdown-timeout (" + timeout + ") and are lost");
 		}
 	}
@@ -422,7 +422,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 				int status) {
 			for (EventRow row : rows) {
 				logger.error("Gave up on event " + row.id() + " (" + row.event() + "), not delivered to "
-						+ ForwardingPipeline.this.settings.apiUrl() + ": " + reason);
+						+ ForwardingPipeline.this.settings.displayUrl() + ": " + reason);
 				DeadLetter deadLetter = new DeadLetter(row, reason, status);
 				for (DeadLetterHandler handler : ForwardingPipeline.this.deadLetterHandlers) {
 					try {
