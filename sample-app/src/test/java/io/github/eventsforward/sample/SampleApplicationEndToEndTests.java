@@ -65,6 +65,12 @@ class SampleApplicationEndToEndTests {
 		await().until(() -> forwarder.counts().delivered() >= 20);
 		String received = new String(shop.get().uri("/events/received?limit=5").exchange()
 			.expectStatus().isOk().expectBody().returnResult().getResponseBodyContent());
+		String health = new String(shop.get().uri("/actuator/health/eventsForward").exchange()
+			.expectStatus().isOk().expectBody().returnResult().getResponseBodyContent());
+		String prometheus = new String(shop.get().uri("/actuator/prometheus").exchange()
+			.expectStatus().isOk().expectBody().returnResult().getResponseBodyContent());
+		String endpoint = new String(shop.get().uri("/actuator/eventsforward").exchange()
+			.expectStatus().isOk().expectBody().returnResult().getResponseBodyContent());
 		app.close();
 
 		List<Map<String, Object>> rows = readRows(database);
@@ -99,6 +105,12 @@ class SampleApplicationEndToEndTests {
 		assertThat(order.get("item").asString()).isEqualTo("mug");
 		assertThat(order.get("quantity").asInt()).isEqualTo(3);
 		assertThat(order.get("total").decimalValue()).isEqualByComparingTo("24.00");
+
+		assertThat(JsonMapper.shared().readTree(health).path("status").asString()).isEqualTo("UP");
+		assertThat(prometheus).contains("datasette_events_forward_delivered_events_total{instance=\"sample-shop\"}",
+				"datasette_events_forward_requests_seconds_count{instance=\"sample-shop\",outcome=\"success\",status=\"2xx\"}");
+		assertThat(JsonMapper.shared().readTree(endpoint).at("/configuration/apiToken").asString()).isEqualTo("******");
+		assertThat(endpoint).doesNotContain("dstok_sample-receiver-token");
 
 		JsonNode page = JsonMapper.shared().readTree(received);
 		assertThat(page.at("/counts/published").asLong()).isPositive();
