@@ -179,6 +179,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @param event the event or payload to forward
 	 */
 	public void offer(Object event) {
+		boolean pendingCounted = false;
 		try {
 			if (!this.accepting) {
 				drop(ForwarderObserver.DropReason.STOPPED);
@@ -188,9 +189,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 			// hard bound here only holds while it catches up with a burst.
 			long bound = this.settings.dropOldest() ? 2L * this.settings.bufferCapacity()
 					: this.settings.bufferCapacity();
+			pendingCounted = true;
 			if (this.pending.incrementAndGet() > bound) {
 				if (!this.settings.dropOldest()) {
 					this.pending.decrementAndGet();
+					pendingCounted = false;
 					drop(ForwarderObserver.DropReason.BUFFER_FULL);
 					return;
 				}
@@ -201,6 +204,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 				}
 			}
 			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
+			pendingCounted = false;
 			if (result.isSuccess()) {
 				this.accepted.incrementAndGet();
 			}
@@ -211,6 +215,9 @@ public final class ForwardingPipeline implements EventsForwarder {
 			}
 		}
 		catch (RuntimeException ex) {
+			if (pendingCounted) {
+				this.pending.decrementAndGet();
+			}
 			this.refused.increment();
 			logger.debug("Dropped an event that could not be queued", ex);
 		}
