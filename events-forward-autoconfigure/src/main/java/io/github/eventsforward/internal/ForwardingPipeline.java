@@ -46,6 +46,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
 
+	private static final long DROP_OLDEST_SLACK = 1024;
+
 	private static final String THREAD_NAME = "datasette-events-forward";
 
 	private static final Duration THREAD_END_TIMEOUT = Duration.ofSeconds(1);
@@ -185,10 +187,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 				drop(ForwarderObserver.DropReason.STOPPED);
 				return;
 			}
-			// With drop-oldest the batcher evicts the oldest once they are over capacity; the
-			// hard bound here only holds while it catches up with a burst.
-			long bound = this.settings.dropOldest() ? 2L * this.settings.bufferCapacity()
-					: this.settings.bufferCapacity();
+			// With drop-oldest the batcher evicts the oldest waiting events once they are over
+			// capacity, when the newer ones reach it; the hard bound here, with room for a burst
+			// in transit, only holds while it catches up with a flood.
+			long capacity = this.settings.bufferCapacity();
+			long bound = this.settings.dropOldest() ? capacity + Math.max(capacity, DROP_OLDEST_SLACK) : capacity;
 			pendingCounted = true;
 			if (this.pending.incrementAndGet() > bound) {
 				if (!this.settings.dropOldest()) {
