@@ -6,6 +6,7 @@ import java.time.Duration;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import mockwebserver3.MockWebServer;
 import org.awaitility.core.ConditionFactory;
@@ -36,7 +37,7 @@ class EventsForwardObservationTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final TestObservationRegistry observations = TestObservationRegistry.create();
 

@@ -20,6 +20,7 @@ import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.autoconfigure.EventsForwardProperties;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -65,7 +66,7 @@ class TokenSecrecyTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi("data", TOKEN);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 

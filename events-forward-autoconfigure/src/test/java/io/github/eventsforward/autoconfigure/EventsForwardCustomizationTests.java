@@ -12,6 +12,7 @@ import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -51,7 +52,7 @@ class EventsForwardCustomizationTests {
 
 	private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, SslAutoConfiguration.class,
@@ -206,7 +207,7 @@ class EventsForwardCustomizationTests {
 			.heldCertificate(certificate, authority.certificate())
 			.build();
 		Files.writeString(dir.resolve("ca.pem"), authority.certificatePem());
-		MockWebServer https = new MockWebServer();
+		MockWebServer https = NoDelayServerSocketFactory.mockWebServer();
 		https.useHttps(serverCertificates.sslSocketFactory());
 		https.setDispatcher(new Recording(this.datasette, this.requests));
 		https.start();

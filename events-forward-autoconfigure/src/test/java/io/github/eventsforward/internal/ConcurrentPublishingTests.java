@@ -1,10 +1,6 @@
 package io.github.eventsforward.internal;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.net.ServerSocketFactory;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -29,6 +24,7 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -66,7 +62,7 @@ class ConcurrentPublishingTests {
 
 	private final StallingDispatcher stalling = new StallingDispatcher(this.datasette);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final CapturingAppender pipelineLog = new CapturingAppender();
 
@@ -80,7 +76,6 @@ class ConcurrentPublishingTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		this.server.setDispatcher(this.stalling);
-		this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
 		this.server.start();
 		this.pipelineLog.attach();
 	}
@@ -232,45 +227,6 @@ class ConcurrentPublishingTests {
 
 		int sequence() {
 			return Integer.parseInt(this.orderId.substring(this.orderId.indexOf('/') + 1));
-		}
-
-	}
-
-	/**
-	 * Makes MockWebServer send its answers at once, as Datasette (uvicorn on asyncio, which
-	 * sets {@code TCP_NODELAY}) does. Without it, Nagle's algorithm holds back the body of
-	 * an answer until the client acknowledges its headers, which a delayed ACK puts off by
-	 * up to 40 ms: a few hundred requests would take seconds longer.
-	 */
-	static final class NoDelayServerSocketFactory extends ServerSocketFactory {
-
-		@Override
-		public ServerSocket createServerSocket() throws IOException {
-			return new ServerSocket() {
-
-				@Override
-				public Socket accept() throws IOException {
-					Socket socket = super.accept();
-					socket.setTcpNoDelay(true);
-					return socket;
-				}
-
-			};
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port, int backlog) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port, int backlog, InetAddress address) {
-			throw new UnsupportedOperationException();
 		}
 
 	}

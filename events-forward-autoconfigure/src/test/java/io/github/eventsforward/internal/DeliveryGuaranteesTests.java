@@ -23,6 +23,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
@@ -636,9 +637,8 @@ class DeliveryGuaranteesTests {
 	}
 
 	private MockWebServer newServer() {
-		MockWebServer server = new MockWebServer();
+		MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 		server.setDispatcher(this.datasette);
-		server.setServerSocketFactory(new ConcurrentPublishingTests.NoDelayServerSocketFactory());
 		return server;
 	}
 

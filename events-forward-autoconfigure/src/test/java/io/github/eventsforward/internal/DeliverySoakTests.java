@@ -42,6 +42,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -127,7 +128,7 @@ class DeliverySoakTests {
 
 	private final PhasedDispatcher phased = new PhasedDispatcher(this.datasette);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
@@ -148,7 +149,6 @@ class DeliverySoakTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		this.server.setDispatcher(this.phased);
-		this.server.setServerSocketFactory(new ConcurrentPublishingTests.NoDelayServerSocketFactory());
 		this.server.start();
 	}
 
