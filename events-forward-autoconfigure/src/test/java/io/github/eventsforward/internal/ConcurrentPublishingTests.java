@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,14 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -32,7 +29,6 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,7 +60,7 @@ class ConcurrentPublishingTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final CapturingAppender pipelineLog = new CapturingAppender();
+	private final LogRecorder pipelineLog = new LogRecorder(ForwardingPipeline.class);
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
@@ -272,36 +268,6 @@ class ConcurrentPublishingTests {
 				}
 			}
 			return this.delegate.dispatch(request);
-		}
-
-	}
-
-	/**
-	 * Collects what {@link ForwardingPipeline} logs.
-	 */
-	static final class CapturingAppender extends AppenderBase<ILoggingEvent> {
-
-		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-		private final Logger logger = (Logger) LoggerFactory.getLogger(ForwardingPipeline.class);
-
-		void attach() {
-			start();
-			this.logger.addAppender(this);
-		}
-
-		void detach() {
-			this.logger.detachAppender(this);
-			stop();
-		}
-
-		List<ILoggingEvent> events() {
-			return List.copyOf(this.events);
-		}
-
-		@Override
-		protected void append(ILoggingEvent event) {
-			this.events.add(event);
 		}
 
 	}

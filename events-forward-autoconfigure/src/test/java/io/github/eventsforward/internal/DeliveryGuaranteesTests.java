@@ -11,9 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DeadLetter;
 import io.github.eventsforward.DeadLetterHandler;
@@ -23,6 +21,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -32,7 +31,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,7 +69,7 @@ class DeliveryGuaranteesTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final LogRecorder log = new LogRecorder();
+	private final LogRecorder log = new LogRecorder("io.github.eventsforward");
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
@@ -794,44 +792,6 @@ class DeliveryGuaranteesTests {
 		@Override
 		public int getPhase() {
 			return ForwarderLifecycle.PHASE - 1;
-		}
-
-	}
-
-	/**
-	 * Records what the forwarder logs.
-	 */
-	static final class LogRecorder extends AppenderBase<ILoggingEvent> {
-
-		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-		private final Logger logger = (Logger) LoggerFactory.getLogger("io.github.eventsforward");
-
-		void attach() {
-			start();
-			this.logger.addAppender(this);
-		}
-
-		void detach() {
-			this.logger.detachAppender(this);
-			stop();
-		}
-
-		List<ILoggingEvent> events() {
-			return List.copyOf(this.events);
-		}
-
-		List<String> messages(Level level, String fragment) {
-			return this.events.stream()
-				.filter((event) -> event.getLevel() == level)
-				.map(ILoggingEvent::getFormattedMessage)
-				.filter((message) -> message.contains(fragment))
-				.toList();
-		}
-
-		@Override
-		protected void append(ILoggingEvent event) {
-			this.events.add(event);
 		}
 
 	}
