@@ -3,15 +3,17 @@ package io.github.eventsforward.actuate;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockWebServer;
@@ -21,15 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 
@@ -47,15 +44,11 @@ class EventsForwardHealthIndicatorTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardActuatorAutoConfiguration.class))
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m",
-				"datasette.events-forward.shutdown-timeout=200ms");
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -304,16 +297,12 @@ class EventsForwardHealthIndicatorTests {
 	}
 
 	private String[] forwardingProperties(String... more) {
-		String[] base = { "datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+		List<String> properties = new ArrayList<>(List.of(
+				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms",
-				"datasette.events-forward.shutdown-timeout=200ms" };
-		String[] all = new String[base.length + more.length];
-		System.arraycopy(base, 0, all, 0, base.length);
-		System.arraycopy(more, 0, all, base.length, more.length);
-		return all;
+				"datasette.events-forward.shutdown-timeout=200ms"));
+		properties.addAll(List.of(more));
+		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));
 	}
 
 	private static void publish(ApplicationEventPublisher publisher, int from, int to) {

@@ -12,6 +12,7 @@ import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -25,15 +26,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,14 +50,11 @@ class EventsForwardCustomizationTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, SslAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class, EventsForwardAutoConfiguration.class))
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.shutdown-timeout=200ms");
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(SslAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -139,10 +132,7 @@ class EventsForwardCustomizationTests {
 
 	@Test
 	void anSslBundleWithoutAnySslConfigurationFailsStartUpNamingTheProperty() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-					ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-					EventsForwardAutoConfiguration.class))
+		ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues("datasette.events-forward.api-url=https://localhost:8443/data/-/create",
 					"datasette.events-forward.ssl.bundle=datasette-ca")
 			.run((context) -> {

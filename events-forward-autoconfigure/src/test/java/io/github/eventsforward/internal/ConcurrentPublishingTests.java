@@ -18,8 +18,8 @@ import ch.qos.logback.classic.Level;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
@@ -33,13 +33,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -62,10 +57,7 @@ class ConcurrentPublishingTests {
 
 	private final LogRecorder pipelineLog = new LogRecorder(ForwardingPipeline.class);
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations();
 
 	private ExecutorService publishers;
 

@@ -24,8 +24,8 @@ import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -40,14 +40,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,10 +74,7 @@ class DatasetteWriteApiTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
 		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.retry.initial-backoff=10ms",

@@ -19,8 +19,8 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.MockResponse;
@@ -36,12 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
@@ -73,15 +68,11 @@ class DeliveryGuaranteesTests {
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
 		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m");
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.retry.give-up-after=1m"));
 
 	private MockWebServer server = newServer();
 

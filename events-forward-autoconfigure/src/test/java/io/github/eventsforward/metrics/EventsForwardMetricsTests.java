@@ -11,10 +11,10 @@ import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.autoconfigure.EventsForwardMetricsAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,15 +28,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,16 +52,11 @@ class EventsForwardMetricsTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardMetricsAutoConfiguration.class))
-		.withPropertyValues("spring.application.name=shop",
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardMetricsAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery("spring.application.name=shop",
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m",
-				"datasette.events-forward.shutdown-timeout=200ms");
+				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
