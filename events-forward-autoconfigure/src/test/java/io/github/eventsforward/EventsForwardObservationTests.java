@@ -1,7 +1,6 @@
 package io.github.eventsforward;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
@@ -9,7 +8,6 @@ import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,9 +17,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientObservationAutoConfiguration;
 import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDelivered;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The forwarder's write API requests go through the application's observed
@@ -92,14 +91,6 @@ class EventsForwardObservationTests {
 				.hasLowCardinalityKeyValue("outcome", "CLIENT_ERROR")
 				.hasHighCardinalityKeyValue("http.url", apiUrl));
 		});
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
 	}
 
 }

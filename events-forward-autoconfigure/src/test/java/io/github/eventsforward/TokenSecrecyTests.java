@@ -2,7 +2,6 @@ package io.github.eventsforward;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,6 @@ import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +38,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The API token is a secret: whatever happens, it shows in no log line, no exception
@@ -352,10 +350,6 @@ class TokenSecrecyTests {
 
 	private static void publish(ApplicationEventPublisher publisher, String orderId) {
 		publisher.publishEvent(new OrderPlaced(orderId, "alice", 1, BigDecimal.ONE));
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
 	}
 
 }

@@ -1,13 +1,11 @@
 package io.github.eventsforward.actuate;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
@@ -17,7 +15,6 @@ import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDeliveredAndQueueAgeZero;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code eventsforward} actuator endpoint: when it is there, what reading it shows and
@@ -130,7 +128,7 @@ class EventsForwardEndpointTests {
 				"management.endpoints.web.exposure.include=eventsforward"))) {
 			EventsForwarder forwarder = application.bean(EventsForwarder.class);
 			publish(application.context(), 1, 2);
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 
 			byte[] body = read(application.client()).expectStatus()
 				.isOk()
@@ -295,27 +293,6 @@ class EventsForwardEndpointTests {
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));
 		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	/**
-	 * Wait until the events are delivered and the forwarder has taken note that nothing
-	 * waits any more (the queue's age drops to zero just after the counts change).
-	 */
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> {
-			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
-			assertThat(forwarder.oldestQueuedAge()).isZero();
-		});
 	}
 
 }

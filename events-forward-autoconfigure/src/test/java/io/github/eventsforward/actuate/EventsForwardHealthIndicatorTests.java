@@ -1,12 +1,10 @@
 package io.github.eventsforward.actuate;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
@@ -17,7 +15,6 @@ import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +24,13 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDeliveredAndQueueAgeZero;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitStatus;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code eventsForward} health indicator against a server that answers as Datasette
@@ -68,7 +67,7 @@ class EventsForwardHealthIndicatorTests {
 			HealthIndicator indicator = context.getBean("eventsForwardHealthIndicator", HealthIndicator.class);
 			assertThat(indicator.health().getStatus()).as("before any event").isEqualTo(Status.UP);
 			publish(context, 1, 3);
-			awaitDelivered(context.getBean(EventsForwarder.class), 3);
+			awaitDeliveredAndQueueAgeZero(context.getBean(EventsForwarder.class), 3);
 
 			Health health = indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -115,7 +114,7 @@ class EventsForwardHealthIndicatorTests {
 			assertThat(health.getDetails().get("lastError")).asString().contains("HTTP 401");
 
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -148,7 +147,7 @@ class EventsForwardHealthIndicatorTests {
 			assertThat(health.getDetails().get("reason")).asString().contains("HTTP 404", "Table not found");
 
 			this.datasette.withTable("datasette_events");
-			awaitDelivered(forwarder, 1);
+			awaitDeliveredAndQueueAgeZero(forwarder, 1);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -171,7 +170,7 @@ class EventsForwardHealthIndicatorTests {
 				.containsEntry("counts", new ForwardCounts(2, 0, 0, 0, 2));
 
 			this.datasette.releaseAnswers();
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -230,7 +229,7 @@ class EventsForwardHealthIndicatorTests {
 		try (WebApplication application = WebApplication.start(forwardingProperties(
 				"management.endpoint.health.show-details=always"))) {
 			publish(application.context(), 1, 2);
-			awaitDelivered(application.bean(EventsForwarder.class), 2);
+			awaitDeliveredAndQueueAgeZero(application.bean(EventsForwarder.class), 2);
 
 			application.client()
 				.get()
@@ -303,31 +302,6 @@ class EventsForwardHealthIndicatorTests {
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));
 		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitStatus(EventsForwarder forwarder, ForwarderState.Status status) {
-		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
-	}
-
-	/**
-	 * Wait until the events are delivered and the forwarder has taken note that nothing
-	 * waits any more (the queue's age drops to zero just after the counts change).
-	 */
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> {
-			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
-			assertThat(forwarder.oldestQueuedAge()).isZero();
-		});
 	}
 
 }

@@ -14,6 +14,7 @@ import io.github.eventsforward.MappedEvent;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -42,8 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(OutputCaptureExtension.class)
 class EventsForwardAutoConfigurationTests {
-
-	private static final String THREAD_NAME = "datasette-events-forward";
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
@@ -127,7 +126,7 @@ class EventsForwardAutoConfigurationTests {
 				.hasSingleBean(EventsForwardProperties.class)
 				.doesNotHaveBean(EventsForwarder.class)
 				.doesNotHaveBean(SmartLifecycle.class);
-			assertThat(forwarderThreads()).isEmpty();
+			assertThat(ForwarderThreads.alive()).isEmpty();
 		});
 		assertThat(output).containsOnlyOnce("Datasette events forwarding is off")
 			.contains("datasette.events-forward.api-url is not set");
@@ -149,9 +148,9 @@ class EventsForwardAutoConfigurationTests {
 	void startsItsThreadWithTheContextAndStopsItOnClose() {
 		forwarding().run((context) -> {
 			assertThat(context).hasSingleBean(EventsForwarder.class);
-			assertThat(forwarderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+			assertThat(ForwarderThreads.alive()).isNotEmpty().allMatch(Thread::isDaemon);
 			context.close();
-			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(forwarderThreads()).isEmpty());
+			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(ForwarderThreads.alive()).isEmpty());
 		});
 	}
 
@@ -310,14 +309,6 @@ class EventsForwardAutoConfigurationTests {
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.hasMessageContaining(property)
 			.hasMessageContaining(reason);
-	}
-
-	private static List<Thread> forwarderThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
-			.toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)

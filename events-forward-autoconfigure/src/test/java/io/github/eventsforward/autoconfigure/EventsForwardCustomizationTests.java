@@ -20,7 +20,6 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +31,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDelivered;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * How an application adapts the forwarder's HTTP client: its own customizer, the
@@ -209,14 +209,6 @@ class EventsForwardCustomizationTests {
 			.filter((request) -> path.equals(request.getUrl().encodedPath()))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No request to " + path + " in " + this.requests));
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
 	}
 
 	/**

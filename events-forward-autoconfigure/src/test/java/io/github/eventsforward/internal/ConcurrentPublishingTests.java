@@ -36,6 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -188,11 +189,6 @@ class ConcurrentPublishingTests {
 	private static int rowCount(String body) {
 		JsonNode rows = JsonMapper.shared().readTree(body).path("rows");
 		return rows.size();
-	}
-
-	private static void assertAddsUp(ForwardCounts counts) {
-		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-			.isEqualTo(counts.published());
 	}
 
 	/**

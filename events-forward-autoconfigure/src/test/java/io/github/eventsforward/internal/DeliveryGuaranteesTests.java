@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -21,12 +20,13 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
+import io.github.eventsforward.testsupport.OrderEvents;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,9 +40,13 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitCounts;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitStatus;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * What the forwarder guarantees whatever the server does: every published event is
@@ -55,8 +59,6 @@ class DeliveryGuaranteesTests {
 	private static final String TABLE = "datasette_events";
 
 	private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-	private static final String THREAD_NAME = "datasette-events-forward";
 
 	private static final String STILL_DELIVERING = "still-delivering";
 
@@ -111,7 +113,7 @@ class DeliveryGuaranteesTests {
 			this.server.start(port);
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.deadLetters).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
@@ -135,7 +137,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptAll();
 			awaitCounts(forwarder, 20, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 20));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 20));
 			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).as("one WARN for the storm")
 				.hasSize(1);
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
@@ -158,7 +160,7 @@ class DeliveryGuaranteesTests {
 			assertThat(bodies.get(1)).as("the same batch, sent again").isEqualTo(bodies.get(0));
 			assertThat(rowIds(bodies.get(0))).hasSize(3);
 			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -216,7 +218,7 @@ class DeliveryGuaranteesTests {
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 3, 0));
 			assertThat(this.server.getRequestCount()).as("retried before giving up").isGreaterThan(1);
 			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
-				.containsExactlyElementsOf(orderIds(1, 3));
+				.containsExactlyElementsOf(OrderEvents.orderIds(1, 3));
 			assertThat(this.deadLetters).allSatisfy((deadLetter) -> {
 				assertThat(deadLetter.status()).isEqualTo(500);
 				assertThat(deadLetter.reason()).contains("datasette.events-forward.retry.give-up-after", "HTTP 500",
@@ -254,7 +256,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).hasSize(1);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
@@ -277,7 +279,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptAll();
 			awaitCounts(forwarder, 3, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -296,7 +298,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.withTable(TABLE);
 			awaitCounts(forwarder, 3, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -313,7 +315,7 @@ class DeliveryGuaranteesTests {
 
 			awaitCounts(forwarder, 9, 1);
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(
-					orderIds(1, 10).stream().filter((orderId) -> !orderId.equals("o-7")).toList());
+					OrderEvents.orderIds(1, 10).stream().filter((orderId) -> !orderId.equals("o-7")).toList());
 			String poisonId = sentRows().stream()
 				.filter((row) -> orderId(row.path("properties").asString()).equals("o-7"))
 				.map((row) -> row.path("id").asString())
@@ -345,7 +347,7 @@ class DeliveryGuaranteesTests {
 			assertThat(bodies.get(0).length()).as("the first request is refused with 413").isGreaterThan(1500);
 			assertThat(rowIds(bodies.get(0))).hasSize(10);
 			assertThat(bodies).as("no request is retried as it was").doesNotHaveDuplicates();
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.deadLetters).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
@@ -364,7 +366,7 @@ class DeliveryGuaranteesTests {
 				assertThat(this.datasette.requestBodies()).as("no request the server refuses")
 					.allSatisfy((body) -> assertThat(body.getBytes(StandardCharsets.UTF_8))
 						.hasSizeLessThanOrEqualTo(1024));
-				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 			});
 	}
@@ -448,7 +450,7 @@ class DeliveryGuaranteesTests {
 
 			this.datasette.releaseAnswers();
 			awaitCounts(forwarder, 100, 0);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(0, 99));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(0, 99));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -527,7 +529,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void noForwarderThreadIsLeftOnceTheForwarderHasStopped() {
-		ThreadWatch watch = new ThreadWatch(forwarderThreads());
+		ThreadWatch watch = new ThreadWatch(ForwarderThreads.alive());
 		forwarding().withBean(ThreadWatch.class, () -> watch).run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
@@ -552,12 +554,12 @@ class DeliveryGuaranteesTests {
 		// What a servlet container checks when an application is undeployed: any thread left
 		// is reported as a leak. A thread that ends a moment later still counts.
 		for (int i = 0; i < 20; i++) {
-			Set<Thread> before = forwarderThreads();
+			Set<Thread> before = ForwarderThreads.alive();
 			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
 					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of(),
 					ForwarderObserver.NONE);
 			pipeline.start();
-			Set<Thread> threads = forwarderThreads();
+			Set<Thread> threads = ForwarderThreads.alive();
 			threads.removeAll(before);
 			assertThat(threads).as("the forwarder's thread").isNotEmpty();
 
@@ -583,7 +585,7 @@ class DeliveryGuaranteesTests {
 				assertThat(threads).as("as DeadLetterHandler documents, not a thread of the HTTP client")
 					.singleElement()
 					.asString()
-					.startsWith(THREAD_NAME);
+					.startsWith(ForwarderThreads.NAME_PREFIX);
 				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 			});
 	}
@@ -653,24 +655,13 @@ class DeliveryGuaranteesTests {
 			.untilAsserted(() -> assertThat(orderIds()).as("a new event is delivered").contains(STILL_DELIVERING));
 		waiting().until(() -> forwarder.counts().queued() == 0);
 		ForwardCounts counts = forwarder.counts();
-		assertThat(counts.published()).as("published == delivered + dropped + failed + queued in %s", counts)
-			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+		assertAddsUp(counts);
 		List<ObjectNode> rows = this.datasette.rows(TABLE);
 		assertThat(ids()).as("ids stored").doesNotHaveDuplicates();
 		assertThat(orderIds()).as("events stored").doesNotHaveDuplicates();
 		assertThat(rows).as("rows stored for %s", counts).hasSize((int) counts.delivered());
 		assertThat(this.deadLetters).as("dead letters handed to the handler").hasSize((int) counts.failed());
 		assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static List<String> orderIds(int from, int to) {
-		return IntStream.rangeClosed(from, to).mapToObj((i) -> "o-" + i).toList();
 	}
 
 	private List<String> orderIds() {
@@ -699,32 +690,8 @@ class DeliveryGuaranteesTests {
 			.toList();
 	}
 
-	private static ConditionFactory waiting() {
-		return await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
 	private void awaitRequests(int count) {
 		waiting().until(() -> this.server.getRequestCount() >= count);
-	}
-
-	private static void awaitStatus(EventsForwarder forwarder, Status status) {
-		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
-	}
-
-	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {
-		waiting().untilAsserted(() -> {
-			ForwardCounts counts = forwarder.counts();
-			assertThat(counts.delivered()).as("delivered in %s", counts).isEqualTo(delivered);
-			assertThat(counts.failed()).as("failed in %s", counts).isEqualTo(failed);
-		});
-	}
-
-	private static Set<Thread> forwarderThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
-			.collect(Collectors.toSet());
 	}
 
 	/**
@@ -754,7 +721,7 @@ class DeliveryGuaranteesTests {
 		}
 
 		Set<Thread> newThreads() {
-			Set<Thread> threads = forwarderThreads();
+			Set<Thread> threads = ForwarderThreads.alive();
 			threads.removeAll(this.before);
 			return threads;
 		}

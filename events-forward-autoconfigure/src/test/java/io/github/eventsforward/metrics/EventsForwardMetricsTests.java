@@ -1,7 +1,6 @@
 package io.github.eventsforward.metrics;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +21,6 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,10 +31,10 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationEventPublisher;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The forwarder's Micrometer metrics, read after real exchanges with a server that answers
@@ -356,12 +354,6 @@ class EventsForwardMetricsTests {
 		return forwarding().withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 	}
 
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
 	private static RequiredSearch meter(MeterRegistry registry, String name) {
 		return registry.get(PREFIX + name).tag("instance", "shop");
 	}
@@ -413,10 +405,6 @@ class EventsForwardMetricsTests {
 			assertThat(deadLettered(registry, reason)).as("dead-lettered, %s", reason).isZero();
 		}
 		assertThat(queued(registry)).isZero();
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
 	}
 
 	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {
