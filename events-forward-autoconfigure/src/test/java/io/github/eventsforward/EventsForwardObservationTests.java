@@ -1,31 +1,26 @@
 package io.github.eventsforward;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 
 import com.example.shop.OrderPlaced;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.boot.webclient.autoconfigure.WebClientObservationAutoConfiguration;
 import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDelivered;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The forwarder's write API requests go through the application's observed
@@ -36,20 +31,16 @@ class EventsForwardObservationTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final TestObservationRegistry observations = TestObservationRegistry.create();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, JacksonAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class, WebClientObservationAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(ObservationAutoConfiguration.class, WebClientObservationAutoConfiguration.class)
 		.withBean(TestObservationRegistry.class, () -> this.observations)
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.shutdown-timeout=200ms");
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -100,14 +91,6 @@ class EventsForwardObservationTests {
 				.hasLowCardinalityKeyValue("outcome", "CLIENT_ERROR")
 				.hasHighCardinalityKeyValue("http.url", apiUrl));
 		});
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
 	}
 
 }

@@ -2,7 +2,6 @@ package io.github.eventsforward;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +15,14 @@ import com.example.shop.OrderPlaced;
 import io.github.eventsforward.actuate.EventsForwardEndpoint;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.autoconfigure.EventsForwardProperties;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,19 +32,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The API token is a secret: whatever happens, it shows in no log line, no exception
@@ -65,21 +59,17 @@ class TokenSecrecyTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi("data", TOKEN);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
 	private final Map<String, @Nullable Level> levels = new LinkedHashMap<>();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardActuatorAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class)
 		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
-		.withPropertyValues("datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.shutdown-timeout=200ms",
-				"management.endpoints.web.exposure.include=eventsforward");
+		.withPropertyValues(ForwarderContextRunner.quickDelivery("datasette.events-forward.shutdown-timeout=200ms",
+				"management.endpoints.web.exposure.include=eventsforward"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -360,10 +350,6 @@ class TokenSecrecyTests {
 
 	private static void publish(ApplicationEventPublisher publisher, String orderId) {
 		publisher.publishEvent(new OrderPlaced(orderId, "alice", 1, BigDecimal.ONE));
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
 	}
 
 }

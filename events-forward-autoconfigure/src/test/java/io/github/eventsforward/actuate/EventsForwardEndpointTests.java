@@ -1,39 +1,35 @@
 package io.github.eventsforward.actuate;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDeliveredAndQueueAgeZero;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code eventsforward} actuator endpoint: when it is there, what reading it shows and
@@ -45,12 +41,10 @@ class EventsForwardEndpointTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardActuatorAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class);
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -134,7 +128,7 @@ class EventsForwardEndpointTests {
 				"management.endpoints.web.exposure.include=eventsforward"))) {
 			EventsForwarder forwarder = application.bean(EventsForwarder.class);
 			publish(application.context(), 1, 2);
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 
 			byte[] body = read(application.client()).expectStatus()
 				.isOk()
@@ -293,37 +287,12 @@ class EventsForwardEndpointTests {
 	}
 
 	private String[] forwardingProperties(String... more) {
-		String[] base = { "datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+		List<String> properties = new ArrayList<>(List.of(
+				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms",
-				"datasette.events-forward.shutdown-timeout=200ms" };
-		String[] all = new String[base.length + more.length];
-		System.arraycopy(base, 0, all, 0, base.length);
-		System.arraycopy(more, 0, all, base.length, more.length);
-		return all;
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	/**
-	 * Wait until the events are delivered and the forwarder has taken note that nothing
-	 * waits any more (the queue's age drops to zero just after the counts change).
-	 */
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> {
-			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
-			assertThat(forwarder.oldestQueuedAge()).isZero();
-		});
+				"datasette.events-forward.shutdown-timeout=200ms"));
+		properties.addAll(List.of(more));
+		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));
 	}
 
 }

@@ -1,39 +1,36 @@
 package io.github.eventsforward.actuate;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
-import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDeliveredAndQueueAgeZero;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitStatus;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code eventsForward} health indicator against a server that answers as Datasette
@@ -44,17 +41,13 @@ class EventsForwardHealthIndicatorTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardActuatorAutoConfiguration.class))
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m",
-				"datasette.events-forward.shutdown-timeout=200ms");
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -74,7 +67,7 @@ class EventsForwardHealthIndicatorTests {
 			HealthIndicator indicator = context.getBean("eventsForwardHealthIndicator", HealthIndicator.class);
 			assertThat(indicator.health().getStatus()).as("before any event").isEqualTo(Status.UP);
 			publish(context, 1, 3);
-			awaitDelivered(context.getBean(EventsForwarder.class), 3);
+			awaitDeliveredAndQueueAgeZero(context.getBean(EventsForwarder.class), 3);
 
 			Health health = indicator.health();
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -121,7 +114,7 @@ class EventsForwardHealthIndicatorTests {
 			assertThat(health.getDetails().get("lastError")).asString().contains("HTTP 401");
 
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -154,7 +147,7 @@ class EventsForwardHealthIndicatorTests {
 			assertThat(health.getDetails().get("reason")).asString().contains("HTTP 404", "Table not found");
 
 			this.datasette.withTable("datasette_events");
-			awaitDelivered(forwarder, 1);
+			awaitDeliveredAndQueueAgeZero(forwarder, 1);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -177,7 +170,7 @@ class EventsForwardHealthIndicatorTests {
 				.containsEntry("counts", new ForwardCounts(2, 0, 0, 0, 2));
 
 			this.datasette.releaseAnswers();
-			awaitDelivered(forwarder, 2);
+			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
 	}
@@ -236,7 +229,7 @@ class EventsForwardHealthIndicatorTests {
 		try (WebApplication application = WebApplication.start(forwardingProperties(
 				"management.endpoint.health.show-details=always"))) {
 			publish(application.context(), 1, 2);
-			awaitDelivered(application.bean(EventsForwarder.class), 2);
+			awaitDeliveredAndQueueAgeZero(application.bean(EventsForwarder.class), 2);
 
 			application.client()
 				.get()
@@ -303,41 +296,12 @@ class EventsForwardHealthIndicatorTests {
 	}
 
 	private String[] forwardingProperties(String... more) {
-		String[] base = { "datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+		List<String> properties = new ArrayList<>(List.of(
+				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms",
-				"datasette.events-forward.shutdown-timeout=200ms" };
-		String[] all = new String[base.length + more.length];
-		System.arraycopy(base, 0, all, 0, base.length);
-		System.arraycopy(more, 0, all, base.length, more.length);
-		return all;
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitStatus(EventsForwarder forwarder, ForwarderState.Status status) {
-		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
-	}
-
-	/**
-	 * Wait until the events are delivered and the forwarder has taken note that nothing
-	 * waits any more (the queue's age drops to zero just after the counts change).
-	 */
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> {
-			assertThat(forwarder.counts().delivered()).isEqualTo(delivered);
-			assertThat(forwarder.oldestQueuedAge()).isZero();
-		});
+				"datasette.events-forward.shutdown-timeout=200ms"));
+		properties.addAll(List.of(more));
+		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));
 	}
 
 }

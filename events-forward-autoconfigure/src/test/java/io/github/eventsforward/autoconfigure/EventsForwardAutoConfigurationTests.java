@@ -13,6 +13,9 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.MappedEvent;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.ForwarderThreads;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -25,17 +28,12 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,16 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class EventsForwardAutoConfigurationTests {
 
-	private static final String THREAD_NAME = "datasette-events-forward";
-
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations();
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -133,7 +126,7 @@ class EventsForwardAutoConfigurationTests {
 				.hasSingleBean(EventsForwardProperties.class)
 				.doesNotHaveBean(EventsForwarder.class)
 				.doesNotHaveBean(SmartLifecycle.class);
-			assertThat(forwarderThreads()).isEmpty();
+			assertThat(ForwarderThreads.alive()).isEmpty();
 		});
 		assertThat(output).containsOnlyOnce("Datasette events forwarding is off")
 			.contains("datasette.events-forward.api-url is not set");
@@ -155,9 +148,9 @@ class EventsForwardAutoConfigurationTests {
 	void startsItsThreadWithTheContextAndStopsItOnClose() {
 		forwarding().run((context) -> {
 			assertThat(context).hasSingleBean(EventsForwarder.class);
-			assertThat(forwarderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+			assertThat(ForwarderThreads.alive()).isNotEmpty().allMatch(Thread::isDaemon);
 			context.close();
-			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(forwarderThreads()).isEmpty());
+			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(ForwarderThreads.alive()).isEmpty());
 		});
 	}
 
@@ -316,14 +309,6 @@ class EventsForwardAutoConfigurationTests {
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.hasMessageContaining(property)
 			.hasMessageContaining(reason);
-	}
-
-	private static List<Thread> forwarderThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
-			.toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -12,31 +12,28 @@ import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDelivered;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * How an application adapts the forwarder's HTTP client: its own customizer, the
@@ -51,16 +48,13 @@ class EventsForwardCustomizationTests {
 
 	private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, SslAutoConfiguration.class,
-				HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				WebClientAutoConfiguration.class, EventsForwardAutoConfiguration.class))
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.shutdown-timeout=200ms");
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(SslAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -138,10 +132,7 @@ class EventsForwardCustomizationTests {
 
 	@Test
 	void anSslBundleWithoutAnySslConfigurationFailsStartUpNamingTheProperty() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-					ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-					EventsForwardAutoConfiguration.class))
+		ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues("datasette.events-forward.api-url=https://localhost:8443/data/-/create",
 					"datasette.events-forward.ssl.bundle=datasette-ca")
 			.run((context) -> {
@@ -206,7 +197,7 @@ class EventsForwardCustomizationTests {
 			.heldCertificate(certificate, authority.certificate())
 			.build();
 		Files.writeString(dir.resolve("ca.pem"), authority.certificatePem());
-		MockWebServer https = new MockWebServer();
+		MockWebServer https = NoDelayServerSocketFactory.mockWebServer();
 		https.useHttps(serverCertificates.sslSocketFactory());
 		https.setDispatcher(new Recording(this.datasette, this.requests));
 		https.start();
@@ -218,14 +209,6 @@ class EventsForwardCustomizationTests {
 			.filter((request) -> path.equals(request.getUrl().encodedPath()))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("No request to " + path + " in " + this.requests));
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
-	private static void awaitDelivered(EventsForwarder forwarder, long delivered) {
-		waiting().untilAsserted(() -> assertThat(forwarder.counts().delivered()).isEqualTo(delivered));
 	}
 
 	/**

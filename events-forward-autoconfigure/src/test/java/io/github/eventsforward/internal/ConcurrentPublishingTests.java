@@ -1,16 +1,11 @@
 package io.github.eventsforward.internal;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,17 +13,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import javax.net.ServerSocketFactory;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.LogRecorder;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -36,19 +29,14 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,21 +54,17 @@ class ConcurrentPublishingTests {
 
 	private final StallingDispatcher stalling = new StallingDispatcher(this.datasette);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final CapturingAppender pipelineLog = new CapturingAppender();
+	private final LogRecorder pipelineLog = new LogRecorder(ForwardingPipeline.class);
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class));
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations();
 
 	private ExecutorService publishers;
 
 	@BeforeEach
 	void startServer() throws Exception {
 		this.server.setDispatcher(this.stalling);
-		this.server.setServerSocketFactory(new NoDelayServerSocketFactory());
 		this.server.start();
 		this.pipelineLog.attach();
 	}
@@ -207,11 +191,6 @@ class ConcurrentPublishingTests {
 		return rows.size();
 	}
 
-	private static void assertAddsUp(ForwardCounts counts) {
-		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-			.isEqualTo(counts.published());
-	}
-
 	/**
 	 * A row as it landed on the server.
 	 *
@@ -232,45 +211,6 @@ class ConcurrentPublishingTests {
 
 		int sequence() {
 			return Integer.parseInt(this.orderId.substring(this.orderId.indexOf('/') + 1));
-		}
-
-	}
-
-	/**
-	 * Makes MockWebServer send its answers at once, as Datasette (uvicorn on asyncio, which
-	 * sets {@code TCP_NODELAY}) does. Without it, Nagle's algorithm holds back the body of
-	 * an answer until the client acknowledges its headers, which a delayed ACK puts off by
-	 * up to 40 ms: a few hundred requests would take seconds longer.
-	 */
-	static final class NoDelayServerSocketFactory extends ServerSocketFactory {
-
-		@Override
-		public ServerSocket createServerSocket() throws IOException {
-			return new ServerSocket() {
-
-				@Override
-				public Socket accept() throws IOException {
-					Socket socket = super.accept();
-					socket.setTcpNoDelay(true);
-					return socket;
-				}
-
-			};
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port, int backlog) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public ServerSocket createServerSocket(int port, int backlog, InetAddress address) {
-			throw new UnsupportedOperationException();
 		}
 
 	}
@@ -316,36 +256,6 @@ class ConcurrentPublishingTests {
 				}
 			}
 			return this.delegate.dispatch(request);
-		}
-
-	}
-
-	/**
-	 * Collects what {@link ForwardingPipeline} logs.
-	 */
-	static final class CapturingAppender extends AppenderBase<ILoggingEvent> {
-
-		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-		private final Logger logger = (Logger) LoggerFactory.getLogger(ForwardingPipeline.class);
-
-		void attach() {
-			start();
-			this.logger.addAppender(this);
-		}
-
-		void detach() {
-			this.logger.detachAppender(this);
-			stop();
-		}
-
-		List<ILoggingEvent> events() {
-			return List.copyOf(this.events);
-		}
-
-		@Override
-		protected void append(ILoggingEvent event) {
-			this.events.add(event);
 		}
 
 	}

@@ -24,8 +24,9 @@ import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -39,16 +40,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.http.MediaType;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
@@ -76,12 +73,9 @@ class DatasetteWriteApiTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
 		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.retry.initial-backoff=10ms",
@@ -489,7 +483,7 @@ class DatasetteWriteApiTests {
 			assertThat(rows).hasSize(1);
 			assertThat(bodies.get(0)).contains(rows.get(0).get("id").asString());
 			assertThat(output.getAll()).doesNotContain("Gave up on event");
-			assertCountsAddUp(forwarder.counts());
+			assertAddsUp(forwarder.counts());
 		});
 	}
 
@@ -519,7 +513,7 @@ class DatasetteWriteApiTests {
 			assertThat(this.server.getRequestCount()).isEqualTo(2);
 			assertThat(this.datasette.rows(TABLE)).hasSize(1);
 			assertThat(forwarder.counts().failed()).isZero();
-			assertCountsAddUp(forwarder.counts());
+			assertAddsUp(forwarder.counts());
 		});
 	}
 
@@ -547,7 +541,7 @@ class DatasetteWriteApiTests {
 			List<String> logged = logLines(output, "Skipping events of type " + InvoiceRendered.class.getName());
 			assertThat(logged).as("one log entry for the type, not one per event").hasSize(1);
 			assertThat(logged.get(0)).contains("ERROR", "PDF renderer is offline");
-			assertCountsAddUp(forwarder.counts());
+			assertAddsUp(forwarder.counts());
 		});
 	}
 
@@ -627,7 +621,7 @@ class DatasetteWriteApiTests {
 			assertThat(this.datasette.requestBodies()).as("the same batch each time")
 				.containsOnly(this.datasette.requestBodies().get(0));
 			assertThat(forwarder.counts().delivered()).isZero();
-			assertCountsAddUp(forwarder.counts());
+			assertAddsUp(forwarder.counts());
 			String failure = deadLetterLog(output, firstRowId(0));
 			assertThat(failure).contains("(order-placed)", "datasette.events-forward.retry.give-up-after")
 				.contains(logged);
@@ -651,7 +645,7 @@ class DatasetteWriteApiTests {
 		assertThat(properties(rows.get(0)).get("orderId").asString()).isEqualTo("o-2");
 		ForwardCounts counts = forwarder.counts();
 		assertThat(counts).isEqualTo(new ForwardCounts(2, 1, 0, 1, 0));
-		assertCountsAddUp(counts);
+		assertAddsUp(counts);
 	}
 
 	private String firstRowId(int request) {
@@ -688,12 +682,6 @@ class DatasetteWriteApiTests {
 
 	private static void awaitCounts(EventsForwarder forwarder, Consumer<ForwardCounts> assertion) {
 		await().atMost(TIMEOUT).untilAsserted(() -> assertion.accept(forwarder.counts()));
-	}
-
-	private static void assertCountsAddUp(ForwardCounts counts) {
-		assertThat(counts.published())
-			.as("published == delivered + dropped + failed + queued in %s", counts)
-			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
 	}
 
 	private List<ObjectNode> awaitRows(int count) {

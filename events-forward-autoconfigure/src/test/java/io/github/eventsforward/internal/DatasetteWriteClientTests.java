@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -37,7 +38,7 @@ class DatasetteWriteClientTests {
 	private static final EventRow ROW = new EventRow("01JWNNSVG0FJZ563NSFJBEZWCM", "test", "order-placed",
 			"2025-06-01T12:00:00.000000+00:00", "alice", null, null, "{\"orderId\":\"o-0\"}");
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	@BeforeEach
 	void startServer() throws Exception {

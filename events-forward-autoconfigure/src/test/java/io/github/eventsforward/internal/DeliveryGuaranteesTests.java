@@ -8,12 +8,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DeadLetter;
 import io.github.eventsforward.DeadLetterHandler;
@@ -21,34 +18,35 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.ForwarderThreads;
+import io.github.eventsforward.testsupport.LogRecorder;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
+import io.github.eventsforward.testsupport.OrderEvents;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.awaitility.core.ConditionFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitCounts;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitStatus;
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * What the forwarder guarantees whatever the server does: every published event is
@@ -62,27 +60,21 @@ class DeliveryGuaranteesTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-	private static final String THREAD_NAME = "datasette-events-forward";
-
 	private static final String STILL_DELIVERING = "still-delivering";
 
 	private final JsonMapper json = JsonMapper.shared();
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final LogRecorder log = new LogRecorder();
+	private final LogRecorder log = new LogRecorder("io.github.eventsforward");
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
 		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m");
+		.withPropertyValues(ForwarderContextRunner.quickDelivery(
+				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.retry.give-up-after=1m"));
 
 	private MockWebServer server = newServer();
 
@@ -121,7 +113,7 @@ class DeliveryGuaranteesTests {
 			this.server.start(port);
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.deadLetters).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
@@ -145,7 +137,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptAll();
 			awaitCounts(forwarder, 20, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 20));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 20));
 			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).as("one WARN for the storm")
 				.hasSize(1);
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
@@ -168,7 +160,7 @@ class DeliveryGuaranteesTests {
 			assertThat(bodies.get(1)).as("the same batch, sent again").isEqualTo(bodies.get(0));
 			assertThat(rowIds(bodies.get(0))).hasSize(3);
 			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -226,7 +218,7 @@ class DeliveryGuaranteesTests {
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 3, 0));
 			assertThat(this.server.getRequestCount()).as("retried before giving up").isGreaterThan(1);
 			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
-				.containsExactlyElementsOf(orderIds(1, 3));
+				.containsExactlyElementsOf(OrderEvents.orderIds(1, 3));
 			assertThat(this.deadLetters).allSatisfy((deadLetter) -> {
 				assertThat(deadLetter.status()).isEqualTo(500);
 				assertThat(deadLetter.reason()).contains("datasette.events-forward.retry.give-up-after", "HTTP 500",
@@ -264,7 +256,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).hasSize(1);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
@@ -287,7 +279,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.acceptAll();
 			awaitCounts(forwarder, 3, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -306,7 +298,7 @@ class DeliveryGuaranteesTests {
 			this.datasette.withTable(TABLE);
 			awaitCounts(forwarder, 3, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 3));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -323,7 +315,7 @@ class DeliveryGuaranteesTests {
 
 			awaitCounts(forwarder, 9, 1);
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(
-					orderIds(1, 10).stream().filter((orderId) -> !orderId.equals("o-7")).toList());
+					OrderEvents.orderIds(1, 10).stream().filter((orderId) -> !orderId.equals("o-7")).toList());
 			String poisonId = sentRows().stream()
 				.filter((row) -> orderId(row.path("properties").asString()).equals("o-7"))
 				.map((row) -> row.path("id").asString())
@@ -355,7 +347,7 @@ class DeliveryGuaranteesTests {
 			assertThat(bodies.get(0).length()).as("the first request is refused with 413").isGreaterThan(1500);
 			assertThat(rowIds(bodies.get(0))).hasSize(10);
 			assertThat(bodies).as("no request is retried as it was").doesNotHaveDuplicates();
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.deadLetters).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
@@ -374,7 +366,7 @@ class DeliveryGuaranteesTests {
 				assertThat(this.datasette.requestBodies()).as("no request the server refuses")
 					.allSatisfy((body) -> assertThat(body.getBytes(StandardCharsets.UTF_8))
 						.hasSizeLessThanOrEqualTo(1024));
-				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(1, 10));
+				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 			});
 	}
@@ -458,7 +450,7 @@ class DeliveryGuaranteesTests {
 
 			this.datasette.releaseAnswers();
 			awaitCounts(forwarder, 100, 0);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(orderIds(0, 99));
+			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(0, 99));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -537,7 +529,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void noForwarderThreadIsLeftOnceTheForwarderHasStopped() {
-		ThreadWatch watch = new ThreadWatch(forwarderThreads());
+		ThreadWatch watch = new ThreadWatch(ForwarderThreads.alive());
 		forwarding().withBean(ThreadWatch.class, () -> watch).run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
@@ -562,12 +554,12 @@ class DeliveryGuaranteesTests {
 		// What a servlet container checks when an application is undeployed: any thread left
 		// is reported as a leak. A thread that ends a moment later still counts.
 		for (int i = 0; i < 20; i++) {
-			Set<Thread> before = forwarderThreads();
+			Set<Thread> before = ForwarderThreads.alive();
 			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
 					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of(),
 					ForwarderObserver.NONE);
 			pipeline.start();
-			Set<Thread> threads = forwarderThreads();
+			Set<Thread> threads = ForwarderThreads.alive();
 			threads.removeAll(before);
 			assertThat(threads).as("the forwarder's thread").isNotEmpty();
 
@@ -593,7 +585,7 @@ class DeliveryGuaranteesTests {
 				assertThat(threads).as("as DeadLetterHandler documents, not a thread of the HTTP client")
 					.singleElement()
 					.asString()
-					.startsWith(THREAD_NAME);
+					.startsWith(ForwarderThreads.NAME_PREFIX);
 				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 			});
 	}
@@ -636,9 +628,8 @@ class DeliveryGuaranteesTests {
 	}
 
 	private MockWebServer newServer() {
-		MockWebServer server = new MockWebServer();
+		MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 		server.setDispatcher(this.datasette);
-		server.setServerSocketFactory(new ConcurrentPublishingTests.NoDelayServerSocketFactory());
 		return server;
 	}
 
@@ -664,24 +655,13 @@ class DeliveryGuaranteesTests {
 			.untilAsserted(() -> assertThat(orderIds()).as("a new event is delivered").contains(STILL_DELIVERING));
 		waiting().until(() -> forwarder.counts().queued() == 0);
 		ForwardCounts counts = forwarder.counts();
-		assertThat(counts.published()).as("published == delivered + dropped + failed + queued in %s", counts)
-			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+		assertAddsUp(counts);
 		List<ObjectNode> rows = this.datasette.rows(TABLE);
 		assertThat(ids()).as("ids stored").doesNotHaveDuplicates();
 		assertThat(orderIds()).as("events stored").doesNotHaveDuplicates();
 		assertThat(rows).as("rows stored for %s", counts).hasSize((int) counts.delivered());
 		assertThat(this.deadLetters).as("dead letters handed to the handler").hasSize((int) counts.failed());
 		assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-	}
-
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
-	private static List<String> orderIds(int from, int to) {
-		return IntStream.rangeClosed(from, to).mapToObj((i) -> "o-" + i).toList();
 	}
 
 	private List<String> orderIds() {
@@ -710,32 +690,8 @@ class DeliveryGuaranteesTests {
 			.toList();
 	}
 
-	private static ConditionFactory waiting() {
-		return await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-	}
-
 	private void awaitRequests(int count) {
 		waiting().until(() -> this.server.getRequestCount() >= count);
-	}
-
-	private static void awaitStatus(EventsForwarder forwarder, Status status) {
-		waiting().untilAsserted(() -> assertThat(forwarder.state().status()).isEqualTo(status));
-	}
-
-	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {
-		waiting().untilAsserted(() -> {
-			ForwardCounts counts = forwarder.counts();
-			assertThat(counts.delivered()).as("delivered in %s", counts).isEqualTo(delivered);
-			assertThat(counts.failed()).as("failed in %s", counts).isEqualTo(failed);
-		});
-	}
-
-	private static Set<Thread> forwarderThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().startsWith(THREAD_NAME))
-			.collect(Collectors.toSet());
 	}
 
 	/**
@@ -765,7 +721,7 @@ class DeliveryGuaranteesTests {
 		}
 
 		Set<Thread> newThreads() {
-			Set<Thread> threads = forwarderThreads();
+			Set<Thread> threads = ForwarderThreads.alive();
 			threads.removeAll(this.before);
 			return threads;
 		}
@@ -794,44 +750,6 @@ class DeliveryGuaranteesTests {
 		@Override
 		public int getPhase() {
 			return ForwarderLifecycle.PHASE - 1;
-		}
-
-	}
-
-	/**
-	 * Records what the forwarder logs.
-	 */
-	static final class LogRecorder extends AppenderBase<ILoggingEvent> {
-
-		private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-
-		private final Logger logger = (Logger) LoggerFactory.getLogger("io.github.eventsforward");
-
-		void attach() {
-			start();
-			this.logger.addAppender(this);
-		}
-
-		void detach() {
-			this.logger.detachAppender(this);
-			stop();
-		}
-
-		List<ILoggingEvent> events() {
-			return List.copyOf(this.events);
-		}
-
-		List<String> messages(Level level, String fragment) {
-			return this.events.stream()
-				.filter((event) -> event.getLevel() == level)
-				.map(ILoggingEvent::getFormattedMessage)
-				.filter((message) -> message.contains(fragment))
-				.toList();
-		}
-
-		@Override
-		protected void append(ILoggingEvent event) {
-			this.events.add(event);
 		}
 
 	}

@@ -40,8 +40,9 @@ import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -54,14 +55,10 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -127,16 +124,13 @@ class DeliverySoakTests {
 
 	private final PhasedDispatcher phased = new PhasedDispatcher(this.datasette);
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
 	private final HeapWatch heap = new HeapWatch();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
 		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add);
 
 	private ExecutorService publishers;
@@ -148,7 +142,6 @@ class DeliverySoakTests {
 	@BeforeEach
 	void startServer() throws Exception {
 		this.server.setDispatcher(this.phased);
-		this.server.setServerSocketFactory(new ConcurrentPublishingTests.NoDelayServerSocketFactory());
 		this.server.start();
 	}
 
@@ -232,8 +225,7 @@ class DeliverySoakTests {
 		assertThat(result.countsAfterFlush.queued()).isZero();
 		assertThat(counts).isEqualTo(result.countsAfterFlush);
 		assertThat(counts.published()).isEqualTo(result.publishCalls.sum());
-		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-			.isEqualTo(counts.published());
+		assertAddsUp(counts);
 		// Each delivered event is stored once, under one id, though batches were retried
 		// after the server had stored them (timeouts, dropped connections).
 		assertThat(stored).hasSize(storedIds.size());

@@ -28,6 +28,11 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import static io.github.eventsforward.internal.PipelineOrders.assertCounts;
+import static io.github.eventsforward.internal.PipelineOrders.orderId;
+import static io.github.eventsforward.internal.PipelineOrders.orderIds;
+import static io.github.eventsforward.internal.PipelineOrders.publish;
+import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -511,8 +516,7 @@ class DeliveryTests {
 				publish(pipeline, published, ++published);
 				ForwardCounts counts = pipeline.counts();
 				assertThat(counts.queued()).as("queued at %ds", second).isLessThanOrEqualTo(50);
-				assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-					.isEqualTo(counts.published());
+				assertAddsUp(counts);
 			}
 			advance(Duration.ofSeconds(1));
 		}
@@ -569,28 +573,10 @@ class DeliveryTests {
 		this.scheduler.advanceTimeBy(duration);
 	}
 
-	private static void publish(ForwardingPipeline pipeline, int from, int to) {
-		for (int i = from; i < to; i++) {
-			pipeline.offer(new OrderPlaced("o-" + i, "alice", 1, BigDecimal.TEN));
-		}
-	}
-
-	private static List<String> orderIds(int from, int to) {
-		List<String> ids = new ArrayList<>();
-		for (int i = from; i < to; i++) {
-			ids.add("o-" + i);
-		}
-		return ids;
-	}
-
 	private static List<String> concat(List<String> first, List<String> second) {
 		List<String> all = new ArrayList<>(first);
 		all.addAll(second);
 		return all;
-	}
-
-	static String orderId(EventRow row) {
-		return JsonMapper.shared().readTree(row.properties()).path("orderId").asString();
 	}
 
 	private static String errors(String message) {
@@ -598,15 +584,6 @@ class DeliveryTests {
 		body.put("ok", false);
 		body.putArray("errors").add(message);
 		return body.toString();
-	}
-
-	private static void assertCounts(ForwardingPipeline pipeline, long published, long delivered, long dropped,
-			long failed) {
-		ForwardCounts counts = pipeline.counts();
-		assertThat(counts).isEqualTo(
-				new ForwardCounts(published, delivered, dropped, failed, published - delivered - dropped - failed));
-		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-			.isEqualTo(counts.published());
 	}
 
 	/**
@@ -630,7 +607,7 @@ class DeliveryTests {
 		}
 
 		List<String> orderIds() {
-			return this.rows.stream().map(DeliveryTests::orderId).toList();
+			return this.rows.stream().map(PipelineOrders::orderId).toList();
 		}
 
 		String first() {

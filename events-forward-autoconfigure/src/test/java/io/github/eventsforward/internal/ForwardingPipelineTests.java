@@ -1,28 +1,27 @@
 package io.github.eventsforward.internal;
 
-import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
-import io.github.eventsforward.ForwardCounts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
+import static io.github.eventsforward.internal.PipelineOrders.assertCounts;
+import static io.github.eventsforward.internal.PipelineOrders.orderId;
+import static io.github.eventsforward.internal.PipelineOrders.orderIds;
+import static io.github.eventsforward.internal.PipelineOrders.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,7 +54,7 @@ class ForwardingPipelineTests {
 		// No slower than the limit allows either: the backlog goes out as fast as it may.
 		assertThat(requests.get(2).at()).isLessThanOrEqualTo(Duration.ofSeconds(20));
 		List<EventRow> rows = requests.stream().flatMap((request) -> request.rows().stream()).toList();
-		assertThat(rows).extracting(ForwardingPipelineTests::orderId)
+		assertThat(rows).extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(0, 25));
 		assertThat(rows).extracting(EventRow::id).isSortedAccordingTo(String::compareTo).doesNotHaveDuplicates();
 		this.scheduler.advanceTimeBy(Duration.ofMinutes(10));
@@ -73,7 +72,7 @@ class ForwardingPipelineTests {
 		this.scheduler.advanceTimeBy(Duration.ofMillis(1));
 		assertThat(this.sender.requests()).singleElement().satisfies((request) -> {
 			assertThat(request.at()).isEqualTo(Duration.ofSeconds(1));
-			assertThat(request.rows()).extracting(ForwardingPipelineTests::orderId).containsExactly("o-0");
+			assertThat(request.rows()).extracting(PipelineOrders::orderId).containsExactly("o-0");
 		});
 		assertCounts(pipeline, 1, 1, 0, 0);
 	}
@@ -96,7 +95,7 @@ class ForwardingPipelineTests {
 			.hasSize(50);
 		assertThat(requests).extracting(Request::size).containsOnly(10);
 		assertThat(requests.stream().flatMap((request) -> request.rows().stream()))
-			.extracting(ForwardingPipelineTests::orderId)
+			.extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(0, 1000));
 		assertCounts(pipeline, 1000, 1000, 0, 0);
 	}
@@ -116,7 +115,7 @@ class ForwardingPipelineTests {
 			.containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(11), Duration.ofSeconds(21),
 					Duration.ofSeconds(31), Duration.ofSeconds(41));
 		assertThat(requests.stream().flatMap((request) -> request.rows().stream()))
-			.extracting(ForwardingPipelineTests::orderId)
+			.extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(0, 41));
 		assertCounts(pipeline, 41, 41, 0, 0);
 	}
@@ -165,7 +164,7 @@ class ForwardingPipelineTests {
 		assertThat(retried.get(retried.size() - 1).at()).isEqualTo(Duration.ofMinutes(2));
 		Request next = requests.get(requests.size() - 1);
 		assertThat(next.at()).isEqualTo(Duration.ofMinutes(2));
-		assertThat(next.rows()).extracting(ForwardingPipelineTests::orderId)
+		assertThat(next.rows()).extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(10, 20));
 		assertCounts(pipeline, 20, 10, 0, 10);
 	}
@@ -199,7 +198,7 @@ class ForwardingPipelineTests {
 		assertCounts(pipeline, 40, 10, 5, 0);
 		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
 		assertThat(this.sender.requests().stream().flatMap((request) -> request.rows().stream()))
-			.extracting(ForwardingPipelineTests::orderId)
+			.extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(0, 35));
 		assertCounts(pipeline, 40, 35, 5, 0);
 	}
@@ -221,39 +220,8 @@ class ForwardingPipelineTests {
 			.build();
 	}
 
-	private static void publish(ForwardingPipeline pipeline, int count) {
-		publish(pipeline, 0, count);
-	}
-
-	private static void publish(ForwardingPipeline pipeline, int from, int to) {
-		for (int i = from; i < to; i++) {
-			pipeline.offer(new OrderPlaced("o-" + i, "alice", 1, BigDecimal.TEN));
-		}
-	}
-
-	private static List<String> orderIds(int from, int to) {
-		List<String> ids = new ArrayList<>();
-		for (int i = from; i < to; i++) {
-			ids.add("o-" + i);
-		}
-		return ids;
-	}
-
-	private static String orderId(EventRow row) {
-		return JsonMapper.shared().readTree(row.properties()).path("orderId").asString();
-	}
-
 	private static Predicate<Request> sentWithin(Duration from, Duration to) {
 		return (request) -> request.at().compareTo(from) >= 0 && request.at().compareTo(to) < 0;
-	}
-
-	private static void assertCounts(ForwardingPipeline pipeline, long published, long delivered, long dropped,
-			long failed) {
-		ForwardCounts counts = pipeline.counts();
-		assertThat(counts).isEqualTo(
-				new ForwardCounts(published, delivered, dropped, failed, published - delivered - dropped - failed));
-		assertThat(counts.delivered() + counts.dropped() + counts.failed() + counts.queued())
-			.isEqualTo(counts.published());
 	}
 
 	/**

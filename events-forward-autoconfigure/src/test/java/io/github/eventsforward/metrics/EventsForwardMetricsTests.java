@@ -1,7 +1,6 @@
 package io.github.eventsforward.metrics;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -11,35 +10,31 @@ import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
-import io.github.eventsforward.autoconfigure.EventsForwardAutoConfiguration;
 import io.github.eventsforward.autoconfigure.EventsForwardMetricsAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import mockwebserver3.MockWebServer;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
-import org.springframework.context.ApplicationEventPublisher;
 
+import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
+import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The forwarder's Micrometer metrics, read after real exchanges with a server that answers
@@ -53,18 +48,13 @@ class EventsForwardMetricsTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class, EventsForwardMetricsAutoConfiguration.class))
-		.withPropertyValues("spring.application.name=shop",
+	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
+		.withAutoConfigurations(EventsForwardMetricsAutoConfiguration.class)
+		.withPropertyValues(ForwarderContextRunner.quickDelivery("spring.application.name=shop",
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=50ms", "datasette.events-forward.retry.give-up-after=1m",
-				"datasette.events-forward.shutdown-timeout=200ms");
+				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -364,12 +354,6 @@ class EventsForwardMetricsTests {
 		return forwarding().withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 	}
 
-	private static void publish(ApplicationEventPublisher publisher, int from, int to) {
-		for (int i = from; i <= to; i++) {
-			publisher.publishEvent(new OrderPlaced("o-" + i, "alice", i, BigDecimal.ONE));
-		}
-	}
-
 	private static RequiredSearch meter(MeterRegistry registry, String name) {
 		return registry.get(PREFIX + name).tag("instance", "shop");
 	}
@@ -421,10 +405,6 @@ class EventsForwardMetricsTests {
 			assertThat(deadLettered(registry, reason)).as("dead-lettered, %s", reason).isZero();
 		}
 		assertThat(queued(registry)).isZero();
-	}
-
-	private static ConditionFactory waiting() {
-		return await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
 	}
 
 	private static void awaitCounts(EventsForwarder forwarder, long delivered, long failed) {

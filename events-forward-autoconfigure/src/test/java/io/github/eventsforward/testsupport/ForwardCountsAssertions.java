@@ -1,0 +1,25 @@
+package io.github.eventsforward.testsupport;
+
+import io.github.eventsforward.ForwardCounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Assertions on {@link ForwardCounts}.
+ */
+public final class ForwardCountsAssertions {
+
+	private ForwardCountsAssertions() {
+	}
+
+	/**
+	 * Assert that every published event is counted once: delivered, dropped, failed or
+	 * still queued.
+	 * @param counts the counts
+	 */
+	public static void assertAddsUp(ForwardCounts counts) {
+		assertThat(counts.published()).as("published == delivered + dropped + failed + queued in %s", counts)
+			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+	}
+
+}
