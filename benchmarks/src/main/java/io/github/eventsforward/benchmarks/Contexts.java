@@ -1,0 +1,81 @@
+package io.github.eventsforward.benchmarks;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+/**
+ * The Spring contexts the benchmarks publish into: a non-web Boot application with every
+ * auto-configuration on the class path, the starter's included, as an application that adds
+ * the starter gets.
+ */
+final class Contexts {
+
+	private Contexts() {
+	}
+
+	/**
+	 * Start an application with the starter active, forwarding to {@code apiUrl} with the
+	 * rate limits lifted.
+	 * @param apiUrl the write API URL
+	 * @param extra further properties, by their full names
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext forwarding(String apiUrl, Map<String, Object> extra) {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		properties.put("datasette.events-forward.api-url", apiUrl);
+		// Loopback only, so the forwarder does not warn about a token sent in clear text; set
+		// so that it does not warn about a missing one either.
+		properties.put("datasette.events-forward.api-token", "benchmark");
+		properties.put("datasette.events-forward.batch-limit", 100);
+		properties.put("datasette.events-forward.max-rate", 1_000_000);
+		properties.put("datasette.events-forward.time-period", "1s");
+		properties.putAll(extra);
+		return start(ForwardingApplication.class, properties);
+	}
+
+	/**
+	 * Start the same application without the starter's forwarding (no API URL) and with one
+	 * no-op {@code @EventListener} for {@link OrderPlaced} instead.
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext noopListener() {
+		return start(NoopListenerApplication.class, Map.of());
+	}
+
+	private static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
+		Map<String, Object> all = new LinkedHashMap<>(properties);
+		all.put("logging.level.root", "WARN");
+		all.put("spring.main.register-shutdown-hook", false);
+		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
+			.bannerMode(Banner.Mode.OFF)
+			.logStartupInfo(false)
+			.properties(all)
+			.run();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class ForwardingApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class NoopListenerApplication {
+
+		@EventListener
+		public void on(OrderPlaced event) {
+			// The baseline: a listener that does nothing.
+		}
+
+	}
+
+}

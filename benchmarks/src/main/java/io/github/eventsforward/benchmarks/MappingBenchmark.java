@@ -1,0 +1,92 @@
+package io.github.eventsforward.benchmarks;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.EventRow;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * 4. Event to row to JSON, per event, as the forwarder's thread does it: 100 events mapped
+ * by {@link DefaultEventRowMapper} to rows (properties as JSON text, ULID, created time) and
+ * written as one 100-row {@code /-/create} body; for a record ({@code record}) and for a
+ * classic {@code ApplicationEvent} subclass ({@code applicationEvent}) with the same six
+ * properties. The baseline {@code jacksonOnly} writes the same records with
+ * {@link JsonMapper#writeValueAsString(Object)} and nothing else.
+ * <p>
+ * The starter's own row and body classes are package-private; {@link RowJson} repeats their
+ * steps on the public API.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+@State(Scope.Thread)
+public class MappingBenchmark {
+
+	static final int EVENTS = 100;
+
+	private final JsonMapper jsonMapper = JsonMapper.shared();
+
+	private final RowJson rowJson = new RowJson(new DefaultEventRowMapper(this.jsonMapper), this.jsonMapper);
+
+	private final OrderPlaced[] records = new OrderPlaced[EVENTS];
+
+	private final OrderShippedEvent[] applicationEvents = new OrderShippedEvent[EVENTS];
+
+	private final List<EventRow> rows = new ArrayList<>(EVENTS);
+
+	public MappingBenchmark() {
+		for (int i = 0; i < EVENTS; i++) {
+			OrderPlaced record = OrderPlaced.number(i);
+			this.records[i] = record;
+			this.applicationEvents[i] = new OrderShippedEvent(this, record.orderId(), record.actorId(), record.sku(),
+					record.quantity(), record.amountCents(), record.currency());
+		}
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public byte[] record() {
+		return toBody(this.records);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public byte[] applicationEvent() {
+		return toBody(this.applicationEvents);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void jacksonOnly(Blackhole blackhole) {
+		for (OrderPlaced record : this.records) {
+			blackhole.consume(this.jsonMapper.writeValueAsString(record));
+		}
+	}
+
+	private byte[] toBody(Object[] events) {
+		this.rows.clear();
+		Instant published = Instant.now();
+		for (Object event : events) {
+			this.rows.add(this.rowJson.row(event, published));
+		}
+		return this.rowJson.body(this.rows, "datasette_events");
+	}
+
+}

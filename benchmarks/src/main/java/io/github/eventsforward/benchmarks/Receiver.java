@@ -1,0 +1,107 @@
+package io.github.eventsforward.benchmarks;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A stand-in for Datasette's write API: a Reactor Netty server on 127.0.0.1 and an
+ * ephemeral port that counts the rows of each request body and answers
+ * {@code 201 {"ok": true}}. It runs on event loops of its own (daemon threads), so that it
+ * does not share threads with the client under test.
+ */
+final class Receiver implements AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.shared();
+
+	private final LoopResources loops = LoopResources.create("bench-receiver", 1, true);
+
+	private final DisposableServer server;
+
+	private final AtomicLong requests = new AtomicLong();
+
+	private final AtomicLong rows = new AtomicLong();
+
+	Receiver() {
+		this.server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.runOn(this.loops)
+			.handle((request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
+				this.rows.addAndGet(countRows(body));
+				this.requests.incrementAndGet();
+				return response.status(201)
+					.header("Content-Type", "application/json")
+					.sendString(Mono.just("{\"ok\": true}"))
+					.then();
+			}))
+			.bindNow(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Return the write API URL the forwarder posts to.
+	 * @return {@code http://127.0.0.1:<port>/bench/-/create}
+	 */
+	String apiUrl() {
+		return "http://127.0.0.1:" + this.server.port() + "/bench/-/create";
+	}
+
+	int port() {
+		return this.server.port();
+	}
+
+	long rows() {
+		return this.rows.get();
+	}
+
+	long requests() {
+		return this.requests.get();
+	}
+
+	// The objects directly inside the top-level "rows" array; the properties column is a
+	// string, so rows hold no nested objects.
+	static long countRows(byte[] body) {
+		long count = 0;
+		int depth = 0;
+		boolean inRows = false;
+		try (JsonParser parser = JSON.createParser(body)) {
+			JsonToken token;
+			while ((token = parser.nextToken()) != null) {
+				switch (token) {
+					case START_OBJECT, START_ARRAY -> {
+						if (token == JsonToken.START_ARRAY && depth == 1 && "rows".equals(parser.currentName())) {
+							inRows = true;
+						}
+						else if (token == JsonToken.START_OBJECT && inRows && depth == 2) {
+							count++;
+						}
+						depth++;
+					}
+					case END_OBJECT, END_ARRAY -> {
+						depth--;
+						if (depth == 1) {
+							inRows = false;
+						}
+					}
+					default -> {
+					}
+				}
+			}
+		}
+		return count;
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow(Duration.ofSeconds(5));
+		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
+	}
+
+}

@@ -1,0 +1,183 @@
+package io.github.eventsforward.benchmarks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.github.eventsforward.DefaultEventRowMapper;
+import io.github.eventsforward.EventRow;
+import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.ForwardCounts;
+import io.netty.buffer.Unpooled;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * 2. Events per second from {@code publishEvent} until the local receiver has acknowledged
+ * them ({@code forwarder}: the starter with the rate limit lifted and batch-limit 100; each
+ * invocation publishes 10,000 events and waits with {@code flush} until all have an outcome),
+ * against the raw ceiling of the same receiver ({@code rawClient}: the same 100-row bodies
+ * posted one after another on one connection by a plain Reactor Netty {@code HttpClient}, 100
+ * requests per invocation). Both scores are rows per second.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(2)
+public class ThroughputBenchmark {
+
+	static final int ROWS_PER_REQUEST = 100;
+
+	static final int EVENTS_PER_INVOCATION = 10_000;
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS_PER_INVOCATION)
+	public void forwarder(Forwarding state) {
+		OrderPlaced[] events = state.events;
+		for (int i = 0; i < EVENTS_PER_INVOCATION; i++) {
+			state.publisher.publishEvent(events[i]);
+		}
+		if (!state.forwarder.flush(TIMEOUT)) {
+			throw new IllegalStateException("The forwarder did not deliver 10,000 events within " + TIMEOUT);
+		}
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS_PER_INVOCATION)
+	public void rawClient(Raw state) {
+		for (int i = 0; i < EVENTS_PER_INVOCATION / ROWS_PER_REQUEST; i++) {
+			Integer status = state.client.post()
+				.uri("/bench/-/create")
+				.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(state.body)))
+				.responseSingle((response, content) -> content.asByteArray()
+					.then(Mono.just(response.status().code())))
+				.block(TIMEOUT);
+			if (status == null || status != 201) {
+				throw new IllegalStateException("The receiver answered " + status);
+			}
+		}
+	}
+
+	@State(Scope.Benchmark)
+	public static class Forwarding {
+
+		final OrderPlaced[] events = new OrderPlaced[EVENTS_PER_INVOCATION];
+
+		Receiver receiver;
+
+		ConfigurableApplicationContext context;
+
+		ApplicationEventPublisher publisher;
+
+		EventsForwarder forwarder;
+
+		private ForwardCounts last = new ForwardCounts(0, 0, 0, 0, 0);
+
+		private long lastRows;
+
+		@Setup(Level.Trial)
+		public void start() {
+			for (int i = 0; i < this.events.length; i++) {
+				this.events[i] = OrderPlaced.number(i);
+			}
+			this.receiver = new Receiver();
+			// A short flush interval, so that a last partial batch (there should be none) does
+			// not stall an invocation for the default second.
+			this.context = Contexts.forwarding(this.receiver.apiUrl(),
+					Map.of("datasette.events-forward.buffer-capacity", 10 * EVENTS_PER_INVOCATION,
+							"datasette.events-forward.flush-interval", "20ms"));
+			this.publisher = this.context;
+			this.forwarder = this.context.getBean(EventsForwarder.class);
+		}
+
+		@TearDown(Level.Iteration)
+		public void report() {
+			ForwardCounts counts = this.forwarder.counts();
+			long rows = this.receiver.rows();
+			System.out.printf("%n  [forwarder] iteration: published %d, delivered %d, dropped %d, failed %d;"
+					+ " receiver counted %d rows%n", counts.published() - this.last.published(),
+					counts.delivered() - this.last.delivered(), counts.dropped() - this.last.dropped(),
+					counts.failed() - this.last.failed(), rows - this.lastRows);
+			this.last = counts;
+			this.lastRows = rows;
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.context.close();
+			this.receiver.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Raw {
+
+		Receiver receiver;
+
+		LoopResources loops;
+
+		ConnectionProvider connections;
+
+		HttpClient client;
+
+		byte[] body;
+
+		@Setup(Level.Trial)
+		public void start() {
+			RowJson rowJson = new RowJson(new DefaultEventRowMapper(JsonMapper.shared()), JsonMapper.shared());
+			List<EventRow> rows = new ArrayList<>(ROWS_PER_REQUEST);
+			Instant now = Instant.now();
+			for (int i = 0; i < ROWS_PER_REQUEST; i++) {
+				rows.add(rowJson.row(OrderPlaced.number(i), now));
+			}
+			this.body = rowJson.body(rows, "datasette_events");
+			if (Receiver.countRows(this.body) != ROWS_PER_REQUEST) {
+				throw new IllegalStateException("The body does not hold " + ROWS_PER_REQUEST + " rows");
+			}
+			this.receiver = new Receiver();
+			this.loops = LoopResources.create("bench-raw-client", 1, true);
+			this.connections = ConnectionProvider.create("bench-raw-client", 1);
+			this.client = HttpClient.create(this.connections)
+				.runOn(this.loops)
+				.baseUrl("http://127.0.0.1:" + this.receiver.port())
+				.headers((headers) -> headers.set("Content-Type", "application/json")
+					.set("Accept", "application/json")
+					.set("Authorization", "Bearer benchmark"));
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.connections.disposeLater().block(Duration.ofSeconds(5));
+			this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
+			this.receiver.close();
+		}
+
+	}
+
+}
