@@ -1,6 +1,7 @@
 package io.github.eventsforward.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -100,7 +101,7 @@ public final class EventsForwardActuatorAutoConfiguration {
 			configuration.put("flushInterval", properties.getFlushInterval().toString());
 			configuration.put("bufferCapacity", properties.getBufferCapacity());
 			configuration.put("bufferOverflow",
-					properties.getBufferOverflow().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+					properties.getBufferOverflow().name().toLowerCase(Locale.ROOT).replace('_', '-'));
 			configuration.put("maxRequestSize", properties.getMaxRequestSize().toString());
 			configuration.put("requestTimeout", properties.getRequestTimeout().toString());
 			configuration.put("connectTimeout", properties.getConnectTimeout().toString());

@@ -2,6 +2,8 @@ package io.github.eventsforward.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Locale;
 
 import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.DefaultEventRowMapper;
@@ -143,7 +145,7 @@ public final class EventsForwardAutoConfiguration {
 			if (host == null) {
 				return false;
 			}
-			if ("localhost".equalsIgnoreCase(host) || host.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")) {
+			if ("localhost".equalsIgnoreCase(host) || host.toLowerCase(Locale.ROOT).endsWith(".localhost")) {
 				return true;
 			}
 			String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
@@ -154,7 +156,7 @@ public final class EventsForwardAutoConfiguration {
 			try {
 				return InetAddress.getByName(literal).isLoopbackAddress();
 			}
-			catch (java.net.UnknownHostException ex) {
+			catch (UnknownHostException ex) {
 				return false;
 			}
 		}

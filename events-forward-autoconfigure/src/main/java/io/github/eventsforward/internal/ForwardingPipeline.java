@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -273,7 +274,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 		long since = batcher.oldestSince();
 		return (since == Batcher.NONE) ? Duration.ZERO
-				: Duration.ofNanos(Math.max(0, scheduler.now(java.util.concurrent.TimeUnit.NANOSECONDS) - since));
+				: Duration.ofNanos(Math.max(0, scheduler.now(TimeUnit.NANOSECONDS) - since));
 	}
 
 	/**
