@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.internal.MappingSteps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,8 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * properties. The baseline {@code jacksonOnly} writes the same records with
  * {@link JsonMapper#writeValueAsString(Object)} and nothing else.
  * <p>
- * The starter's own row and body classes are package-private; {@link RowJson} repeats their
- * steps on the public API.
+ * {@link MappingSteps} runs the starter's own (package-private) row and body classes.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -43,7 +43,8 @@ public class MappingBenchmark {
 
 	private final JsonMapper jsonMapper = JsonMapper.shared();
 
-	private final RowJson rowJson = new RowJson(new DefaultEventRowMapper(this.jsonMapper), this.jsonMapper);
+	private final MappingSteps steps = new MappingSteps(new DefaultEventRowMapper(this.jsonMapper), this.jsonMapper,
+			"datasette_events");
 
 	private final OrderPlaced[] records = new OrderPlaced[EVENTS];
 
@@ -84,9 +85,9 @@ public class MappingBenchmark {
 		this.rows.clear();
 		Instant published = Instant.now();
 		for (Object event : events) {
-			this.rows.add(this.rowJson.row(event, published));
+			this.rows.add(this.steps.row(event, published));
 		}
-		return this.rowJson.body(this.rows, "datasette_events");
+		return this.steps.body(this.rows);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.internal.MappingSteps;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.netty.buffer.Unpooled;
@@ -150,13 +151,14 @@ public class ThroughputBenchmark {
 
 		@Setup(Level.Trial)
 		public void start() {
-			RowJson rowJson = new RowJson(new DefaultEventRowMapper(JsonMapper.shared()), JsonMapper.shared());
+			MappingSteps steps = new MappingSteps(new DefaultEventRowMapper(JsonMapper.shared()), JsonMapper.shared(),
+					"datasette_events");
 			List<EventRow> rows = new ArrayList<>(ROWS_PER_REQUEST);
 			Instant now = Instant.now();
 			for (int i = 0; i < ROWS_PER_REQUEST; i++) {
-				rows.add(rowJson.row(OrderPlaced.number(i), now));
+				rows.add(steps.row(OrderPlaced.number(i), now));
 			}
-			this.body = rowJson.body(rows, "datasette_events");
+			this.body = steps.body(rows);
 			if (Receiver.countRows(this.body) != ROWS_PER_REQUEST) {
 				throw new IllegalStateException("The body does not hold " + ROWS_PER_REQUEST + " rows");
 			}
