@@ -3,10 +3,10 @@ package io.github.eventsforward.autoconfigure;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 import io.github.eventsforward.actuate.EventsForwardEndpoint;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
+import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.ForwardingPipeline;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -82,15 +82,14 @@ public final class EventsForwardActuatorAutoConfiguration {
 		@ConditionalOnMissingBean
 		EventsForwardEndpoint eventsForwardEndpoint(ForwardingPipeline eventsForwarder,
 				EventsForwardProperties properties, Environment environment) {
-			return new EventsForwardEndpoint(eventsForwarder, configuration(properties, environment),
-					properties.getShutdownTimeout());
+			return new EventsForwardEndpoint(eventsForwarder,
+					configuration(eventsForwarder.settings(), properties, environment), properties.getShutdownTimeout());
 		}
 
-		private static Map<String, Object> configuration(EventsForwardProperties properties,
+		private static Map<String, Object> configuration(ForwarderSettings settings, EventsForwardProperties properties,
 				Environment environment) {
 			Map<String, Object> configuration = new LinkedHashMap<>();
-			// This endpoint needs the forwarder, which is configured only once the API URL is set.
-			configuration.put("apiUrl", withoutUserInfo(Objects.requireNonNull(properties.getApiUrl())));
+			configuration.put("apiUrl", settings.displayUrl());
 			configuration.put("apiToken", (properties.getApiToken() != null) ? SanitizableData.SANITIZED_VALUE : "(none)");
 			configuration.put("instance",
 					String.valueOf(EventsForwardAutoConfiguration.instance(properties, environment)));
@@ -112,11 +111,6 @@ public final class EventsForwardActuatorAutoConfiguration {
 			configuration.put("include", properties.getInclude());
 			configuration.put("exclude", properties.getExclude());
 			return configuration;
-		}
-
-		private static String withoutUserInfo(String apiUrl) {
-			// A URL may carry credentials (https://user:secret@host/...): never show them.
-			return apiUrl.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1******@");
 		}
 
 	}
