@@ -196,9 +196,12 @@ final class Batcher extends BaseSubscriber<EventRow> {
 	}
 
 	private void send() {
-		if (!this.waiting.isEmpty()) {
-			this.inFlightSince = this.waiting.peekFirst().arrived();
+		if (this.waiting.isEmpty()) {
+			// Evicted to make room (drop-oldest) while the rate gate held the batch back.
+			sent();
+			return;
 		}
+		this.inFlightSince = this.waiting.peekFirst().arrived();
 		int size = Math.min(this.waiting.size(), this.batchLimit);
 		List<EventRow> batch = new ArrayList<>(size);
 		for (int i = 0; i < size; i++) {
