@@ -1,15 +1,15 @@
 package io.github.eventsforward.internal;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
-import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The forwarder's own event-to-row and rows-to-body steps, opened up for the mapping
- * benchmark: it lives in the starter's package, so it calls the package-private
+ * The forwarder's own event-to-row and rows-to-body steps, opened up for the benchmarks:
+ * this class lives in the starter's package, so it calls the package-private
  * {@link RowFactory} and {@link RequestBodyWriter} themselves rather than a copy of them.
  */
 public final class MappingSteps {
@@ -30,22 +30,19 @@ public final class MappingSteps {
 	}
 
 	/**
-	 * Map one event to its row, as the forwarder's thread does.
-	 * @param event the event
-	 * @param published when it was published
-	 * @return the row
-	 */
-	public EventRow row(Object event, Instant published) {
-		return this.rows.create(new CapturedEvent(event, published));
-	}
-
-	/**
-	 * Write the request body for a batch.
-	 * @param rows the rows
+	 * Map events to rows and write them as one request body, as the forwarder's thread does:
+	 * each event to its row and the row's JSON, then the rows joined into the body.
+	 * @param events the events of one batch
+	 * @param published when they were published
 	 * @return the body
 	 */
-	public byte[] body(List<EventRow> rows) {
-		return this.bodyWriter.write(rows);
+	public byte[] body(Object[] events, Instant published) {
+		long micros = published.getEpochSecond() * 1_000_000L + published.getNano() / 1_000;
+		List<EncodedRow> batch = new ArrayList<>(events.length);
+		for (Object event : events) {
+			batch.add(this.bodyWriter.encode(this.rows.create(new CapturedEvent(event, micros))));
+		}
+		return this.bodyWriter.write(batch);
 	}
 
 }

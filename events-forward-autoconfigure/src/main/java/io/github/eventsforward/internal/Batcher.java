@@ -13,6 +13,7 @@ import io.github.eventsforward.EventRow;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
@@ -29,15 +30,21 @@ import reactor.core.scheduler.Scheduler;
  * This is what {@code bufferTimeout(max, time, scheduler, true)} followed by
  * {@code concatMap} is meant to do, but Reactor's fair-backpressure variant flushes a
  * partial buffer whenever demand resumes (reactor-core issue 4377), which here is after
- * every request. All state is touched by tasks of one scheduler worker only, so it needs no
- * locking; the rows it holds are bounded by the pipeline's buffer capacity.
+ * every request. All state is touched on the scheduler's thread only (the rows arrive on it,
+ * and timers and outcomes run as tasks of one of its workers), so it needs no locking; the
+ * rows it holds are bounded by the pipeline's buffer capacity.
  */
-final class Batcher extends BaseSubscriber<EventRow> {
+final class Batcher extends BaseSubscriber<EncodedRow> {
 
 	/** No row is waiting or in flight. */
 	static final long NONE = Long.MAX_VALUE;
 
 	private static final Log logger = LogFactory.getLog(Batcher.class);
+
+	// Rows taken per turn: then the batcher asks for more in a task of its own, so that under
+	// a backlog the mapping of rows takes turns with sending them rather than holding the
+	// thread until every queued event is mapped.
+	private static final int ROWS_PER_TURN = 16;
 
 	private final int batchLimit;
 
@@ -49,7 +56,7 @@ final class Batcher extends BaseSubscriber<EventRow> {
 
 	private final Scheduler.Worker worker;
 
-	private final Function<List<EventRow>, Mono<Void>> deliver;
+	private final Function<List<EncodedRow>, Mono<Void>> deliver;
 
 	private final @Nullable Overflow overflow;
 
@@ -68,6 +75,10 @@ final class Batcher extends BaseSubscriber<EventRow> {
 
 	private boolean sending;
 
+	private int rowsLeftInTurn;
+
+	private boolean subscribing;
+
 	private boolean completed;
 
 	/**
@@ -75,14 +86,15 @@ final class Batcher extends BaseSubscriber<EventRow> {
 	 * @param batchLimit most rows in one batch
 	 * @param flushInterval longest the oldest row waits for its batch to fill
 	 * @param gate the rate limit
-	 * @param scheduler where the batcher's state lives and its timers run
+	 * @param scheduler where the batcher's state lives and its timers run: one that runs its
+	 * tasks one at a time, on which the rows arrive
 	 * @param deliver sends one batch; the {@code Mono} must not fail, and completes when the
 	 * batch has its outcome
 	 * @param overflow evicts the oldest waiting rows while the buffer is over capacity, or
 	 * {@code null} to keep them (the publisher side drops new events instead)
 	 */
 	Batcher(int batchLimit, Duration flushInterval, RateGate gate, Scheduler scheduler,
-			Function<List<EventRow>, Mono<Void>> deliver, @Nullable Overflow overflow) {
+			Function<List<EncodedRow>, Mono<Void>> deliver, @Nullable Overflow overflow) {
 		this.batchLimit = batchLimit;
 		this.flushIntervalNanos = flushInterval.toNanos();
 		this.gate = gate;
@@ -92,19 +104,35 @@ final class Batcher extends BaseSubscriber<EventRow> {
 		this.overflow = overflow;
 	}
 
+	/**
+	 * Take a row. The pipeline publishes rows on the batcher's scheduler, whose tasks run one
+	 * at a time, so the row is taken at once rather than in a task of its own: a task per row
+	 * would cost more than the row's mapping.
+	 * @param row the row
+	 */
 	@Override
-	protected void hookOnNext(EventRow row) {
-		long arrived = this.scheduler.now(TimeUnit.NANOSECONDS);
-		run(() -> {
-			this.waiting.add(new Waiting(row, arrived));
-			if (this.overflow != null) {
-				while (this.overflow.isOver() && !this.waiting.isEmpty()) {
-					this.overflow.evicted(this.waiting.poll().row());
-				}
+	protected void hookOnSubscribe(Subscription subscription) {
+		this.rowsLeftInTurn = ROWS_PER_TURN;
+		subscription.request(ROWS_PER_TURN);
+	}
+
+	@Override
+	protected void hookOnNext(EncodedRow row) {
+		if (this.worker.isDisposed()) {
+			return;
+		}
+		if (--this.rowsLeftInTurn == 0) {
+			this.rowsLeftInTurn = ROWS_PER_TURN;
+			run(() -> request(ROWS_PER_TURN));
+		}
+		this.waiting.add(new Waiting(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
+		if (this.overflow != null) {
+			while (this.overflow.isOver() && !this.waiting.isEmpty()) {
+				this.overflow.evicted(this.waiting.poll().row().row());
 			}
-			drain();
-			refreshOldest();
-		});
+		}
+		drain();
+		refreshOldest();
 	}
 
 	@Override
@@ -177,6 +205,10 @@ final class Batcher extends BaseSubscriber<EventRow> {
 			}
 		}
 		this.sending = true;
+		if (this.gate.isOpen()) {
+			send();
+			return;
+		}
 		// Wait for the rate limit before cutting the batch, so that it fills meanwhile.
 		this.inFlight.update(this.gate.ready().subscribe(null, this::stalled, () -> run(this::send)));
 	}
@@ -203,11 +235,29 @@ final class Batcher extends BaseSubscriber<EventRow> {
 		}
 		this.inFlightSince = this.waiting.peekFirst().arrived();
 		int size = Math.min(this.waiting.size(), this.batchLimit);
-		List<EventRow> batch = new ArrayList<>(size);
+		List<EncodedRow> batch = new ArrayList<>(size);
 		for (int i = 0; i < size; i++) {
 			batch.add(this.waiting.poll().row());
 		}
-		this.inFlight.update(this.deliver.apply(batch).subscribe(null, this::stalled, () -> run(this::sent)));
+		this.subscribing = true;
+		try {
+			this.inFlight.update(this.deliver.apply(batch).subscribe(null, this::stalled, this::delivered));
+		}
+		finally {
+			this.subscribing = false;
+		}
+	}
+
+	// Deliveries complete on the scheduler's thread, so the next batch goes out at once,
+	// unless the delivery completed while being subscribed to (it had no request to make):
+	// going on then would recurse into the next send.
+	private void delivered() {
+		if (this.subscribing) {
+			run(this::sent);
+		}
+		else {
+			sent();
+		}
 	}
 
 	private void sent() {
@@ -223,7 +273,7 @@ final class Batcher extends BaseSubscriber<EventRow> {
 		run(this::sent);
 	}
 
-	private record Waiting(EventRow row, long arrived) {
+	private record Waiting(EncodedRow row, long arrived) {
 
 	}
 

@@ -1,6 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,7 @@ final class Delivery {
 	 * @param rows the rows, in publish order
 	 * @return completes once every row is delivered or dead-lettered; never fails
 	 */
-	Mono<Void> deliver(List<EventRow> rows) {
+	Mono<Void> deliver(List<EncodedRow> rows) {
 		return Mono.defer(() -> {
 			byte[] body = this.bodyWriter.write(rows);
 			if (body.length <= this.settings.maxRequestSize()) {
@@ -74,21 +75,22 @@ final class Delivery {
 			if (rows.size() > 1) {
 				return split(rows);
 			}
-			this.outcomes.deadLettered(rows, ForwarderObserver.DeadLetterCause.TOO_LARGE, "its row is " + body.length
-					+ " bytes of JSON, more than datasette.events-forward.max-request-size ("
+			this.outcomes.deadLettered(eventRows(rows), ForwarderObserver.DeadLetterCause.TOO_LARGE, "its row is "
+					+ body.length + " bytes of JSON, more than datasette.events-forward.max-request-size ("
 					+ this.settings.maxRequestSize() + " bytes)", 0);
 			return Mono.empty();
 		});
 	}
 
-	private Mono<Void> split(List<EventRow> rows) {
+	private Mono<Void> split(List<EncodedRow> rows) {
 		int half = rows.size() / 2;
-		List<EventRow> first = List.copyOf(rows.subList(0, half));
-		List<EventRow> second = List.copyOf(rows.subList(half, rows.size()));
+		List<EncodedRow> first = List.copyOf(rows.subList(0, half));
+		List<EncodedRow> second = List.copyOf(rows.subList(half, rows.size()));
 		return deliver(first).then(deliver(second));
 	}
 
-	private Mono<Void> send(List<EventRow> rows, byte[] body) {
+	private Mono<Void> send(List<EncodedRow> encoded, byte[] body) {
+		List<EventRow> rows = eventRows(encoded);
 		Attempts attempts = new Attempts();
 		return this.gate.permit()
 			.then(Mono.defer(() -> request(rows, body)))
@@ -100,7 +102,15 @@ final class Delivery {
 				this.status.delivered();
 				this.outcomes.delivered(rows);
 			}))
-			.onErrorResume(Stop.class, (stop) -> settle(rows, stop.failure));
+			.onErrorResume(Stop.class, (stop) -> settle(encoded, stop.failure));
+	}
+
+	private static List<EventRow> eventRows(List<EncodedRow> rows) {
+		List<EventRow> eventRows = new ArrayList<>(rows.size());
+		for (EncodedRow row : rows) {
+			eventRows.add(row.row());
+		}
+		return eventRows;
 	}
 
 	private Mono<Void> request(List<EventRow> rows, byte[] body) {
@@ -150,7 +160,7 @@ final class Delivery {
 		}
 	}
 
-	private Mono<Void> settle(List<EventRow> rows, Failure failure) {
+	private Mono<Void> settle(List<EncodedRow> rows, Failure failure) {
 		if (failure.kind() != Failure.Kind.TRANSIENT && rows.size() > 1) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Splitting a batch of " + rows.size() + " events to find what the server refused: "
@@ -163,7 +173,7 @@ final class Delivery {
 			case TOO_LARGE -> ForwarderObserver.DeadLetterCause.TOO_LARGE;
 			default -> ForwarderObserver.DeadLetterCause.GAVE_UP;
 		};
-		this.outcomes.deadLettered(rows, cause, failure.reason(), failure.status());
+		this.outcomes.deadLettered(eventRows(rows), cause, failure.reason(), failure.status());
 		return Mono.empty();
 	}
 

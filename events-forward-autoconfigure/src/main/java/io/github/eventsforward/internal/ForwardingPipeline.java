@@ -2,6 +2,7 @@ package io.github.eventsforward.internal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
@@ -58,6 +59,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 	private final ForwarderSettings settings;
 
 	private final RowFactory rows;
+
+	private final RequestBodyWriter bodyWriter;
 
 	private final BatchSender sender;
 
@@ -141,6 +144,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 			ForwarderObserver observer) {
 		this.settings = settings;
 		this.rows = rows;
+		this.bodyWriter = new RequestBodyWriter(settings.endpoint(), settings.table());
 		this.sender = sender;
 		this.deadLetterHandlers = List.copyOf(deadLetterHandlers);
 		this.providedScheduler = scheduler;
@@ -207,7 +211,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 					evict();
 				}
 			}
-			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, this.clock.instant()));
+			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, nowMicros()));
 			pendingCounted = false;
 			if (result.isSuccess()) {
 				this.accepted.incrementAndGet();
@@ -225,6 +229,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.refused.increment();
 			logger.debug("Dropped an event that could not be queued", ex);
 		}
+	}
+
+	// The Instant does not escape, so the JIT can leave it unallocated.
+	private long nowMicros() {
+		Instant now = this.clock.instant();
+		return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
 	}
 
 	private void evict() {
@@ -302,13 +312,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 		this.status.started();
 		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
-		Delivery delivery = new Delivery(this.settings,
-				new RequestBodyWriter(this.settings.endpoint(), this.settings.table()), this.sender, gate, scheduler,
+		Delivery delivery = new Delivery(this.settings, this.bodyWriter, this.sender, gate, scheduler,
 				this.status, new Outcomes(), this.observer);
 		Batcher.Overflow overflow = this.settings.dropOldest() ? new DropOldest() : null;
 		Batcher batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
 				delivery::deliver, overflow);
-		this.sink.asFlux().publishOn(scheduler).<EventRow>handle(this::toRow).subscribe(batcher);
+		this.sink.asFlux().publishOn(scheduler).<EncodedRow>handle(this::toRow).subscribe(batcher);
 		this.batcher = batcher;
 		this.subscription = batcher;
 	}
@@ -392,9 +401,9 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 	}
 
-	private void toRow(CapturedEvent captured, SynchronousSink<EventRow> sink) {
+	private void toRow(CapturedEvent captured, SynchronousSink<EncodedRow> sink) {
 		try {
-			sink.next(this.rows.create(captured));
+			sink.next(this.bodyWriter.encode(this.rows.create(captured)));
 		}
 		catch (RuntimeException ex) {
 			Class<?> type = captured.event().getClass();

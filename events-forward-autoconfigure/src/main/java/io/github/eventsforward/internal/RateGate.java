@@ -54,6 +54,14 @@ final class RateGate {
 		});
 	}
 
+	/**
+	 * Return whether a request could go out now, without taking the permit.
+	 * @return whether the gate is open
+	 */
+	boolean isOpen() {
+		return waitNanos(false) <= 0;
+	}
+
 	private Mono<Void> delay(long nanos) {
 		return Mono.delay(Duration.ofNanos(nanos), this.scheduler).then();
 	}

@@ -1,11 +1,15 @@
 package io.github.eventsforward.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.github.eventsforward.EventRow;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.io.SerializedString;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -13,61 +17,123 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code {"table": ..., "rows": [...], "ignore": true, "pk": "id"}} for {@code /-/create},
  * {@code {"rows": [...], "ignore": true}} for {@code /-/insert}. {@code ignore} makes a
  * batch that is sent twice store each row once.
+ * <p>
+ * Each row is written on its own by {@link #encode(EventRow)}, as soon as it is made; a
+ * body is those rows joined between a fixed opening and closing.
  */
 final class RequestBodyWriter {
 
-	private final JsonMapper jsonMapper = JsonMapper.shared();
+	private static final SerializableString ID = new SerializedString("id");
 
-	private final WriteEndpoint endpoint;
+	private static final SerializableString INSTANCE = new SerializedString("instance");
 
-	private final String table;
+	private static final SerializableString EVENT = new SerializedString("event");
+
+	private static final SerializableString CREATED = new SerializedString("created");
+
+	private static final SerializableString ACTOR_ID = new SerializedString("actor_id");
+
+	private static final SerializableString DATABASE_NAME = new SerializedString("database_name");
+
+	private static final SerializableString TABLE_NAME = new SerializedString("table_name");
+
+	private static final SerializableString PROPERTIES = new SerializedString("properties");
+
+	// Rows are written one after another as root values of one generator, with nothing
+	// between them, and taken out of the buffer one by one.
+	private final JsonMapper jsonMapper = JsonMapper.builder(JsonFactory.builder().rootValueSeparator((String) null).build())
+		.build();
+
+	private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+
+	private final byte[] opening;
+
+	private final byte[] closing;
+
+	private @Nullable JsonGenerator generator;
 
 	RequestBodyWriter(WriteEndpoint endpoint, String table) {
-		this.endpoint = endpoint;
-		this.table = table;
+		String opening = (endpoint == WriteEndpoint.CREATE)
+				? "{\"table\":" + this.jsonMapper.writeValueAsString(table) + ",\"rows\":[" : "{\"rows\":[";
+		String closing = (endpoint == WriteEndpoint.CREATE) ? "],\"ignore\":true,\"pk\":\"id\"}" : "],\"ignore\":true}";
+		this.opening = opening.getBytes(StandardCharsets.UTF_8);
+		this.closing = closing.getBytes(StandardCharsets.UTF_8);
 	}
 
-	byte[] write(List<EventRow> rows) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(256 + rows.size() * 256);
-		try (JsonGenerator json = this.jsonMapper.createGenerator(out)) {
-			json.writeStartObject();
-			if (this.endpoint == WriteEndpoint.CREATE) {
-				json.writeStringProperty("table", this.table);
-			}
-			json.writeName("rows");
-			json.writeStartArray();
-			for (EventRow row : rows) {
-				writeRow(json, row);
-			}
-			json.writeEndArray();
-			json.writeBooleanProperty("ignore", true);
-			if (this.endpoint == WriteEndpoint.CREATE) {
-				json.writeStringProperty("pk", "id");
-			}
-			json.writeEndObject();
+	/**
+	 * Write one row as a JSON object. Not thread-safe: the forwarder calls it from its own
+	 * thread only.
+	 * @param row the row
+	 * @return the row, ready to be joined into a body
+	 */
+	EncodedRow encode(EventRow row) {
+		JsonGenerator json = this.generator;
+		if (json == null) {
+			json = this.jsonMapper.createGenerator(this.buffer);
+			this.generator = json;
 		}
-		return out.toByteArray();
+		try {
+			json.writeStartObject();
+			json.writeName(ID);
+			json.writeString(row.id());
+			writeNullable(json, INSTANCE, row.instance());
+			json.writeName(EVENT);
+			json.writeString(row.event());
+			json.writeName(CREATED);
+			json.writeString(row.created());
+			writeNullable(json, ACTOR_ID, row.actorId());
+			writeNullable(json, DATABASE_NAME, row.databaseName());
+			writeNullable(json, TABLE_NAME, row.tableName());
+			json.writeName(PROPERTIES);
+			json.writeString(row.properties());
+			json.writeEndObject();
+			json.flush();
+			return new EncodedRow(row, this.buffer.toByteArray());
+		}
+		catch (RuntimeException ex) {
+			// Such as a broken surrogate pair in a value: the generator is left inside the
+			// row, so the next row starts with a new one.
+			this.generator = null;
+			throw ex;
+		}
+		finally {
+			this.buffer.reset();
+		}
 	}
 
-	private static void writeRow(JsonGenerator json, EventRow row) {
-		json.writeStartObject();
-		json.writeStringProperty("id", row.id());
-		writeNullable(json, "instance", row.instance());
-		json.writeStringProperty("event", row.event());
-		json.writeStringProperty("created", row.created());
-		writeNullable(json, "actor_id", row.actorId());
-		writeNullable(json, "database_name", row.databaseName());
-		writeNullable(json, "table_name", row.tableName());
-		json.writeStringProperty("properties", row.properties());
-		json.writeEndObject();
+	/**
+	 * Write the body for a batch of rows.
+	 * @param rows the rows
+	 * @return the body
+	 */
+	byte[] write(List<EncodedRow> rows) {
+		int length = this.opening.length + this.closing.length + Math.max(0, rows.size() - 1);
+		for (EncodedRow row : rows) {
+			length += row.json().length;
+		}
+		byte[] body = new byte[length];
+		System.arraycopy(this.opening, 0, body, 0, this.opening.length);
+		int position = this.opening.length;
+		for (int i = 0; i < rows.size(); i++) {
+			if (i > 0) {
+				body[position++] = ',';
+			}
+			byte[] json = rows.get(i).json();
+			System.arraycopy(json, 0, body, position, json.length);
+			position += json.length;
+		}
+		System.arraycopy(this.closing, 0, body, position, this.closing.length);
+		return body;
 	}
 
-	private static void writeNullable(JsonGenerator json, String name, @Nullable String value) {
+
+	private static void writeNullable(JsonGenerator json, SerializableString name, @Nullable String value) {
+		json.writeName(name);
 		if (value != null) {
-			json.writeStringProperty(name, value);
+			json.writeString(value);
 		}
 		else {
-			json.writeNullProperty(name);
+			json.writeNull();
 		}
 	}
 

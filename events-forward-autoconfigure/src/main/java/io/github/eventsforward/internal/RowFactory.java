@@ -18,10 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RowFactory {
 
-	// Python's isoformat() for an aware UTC datetime: always six fractional digits and +00:00.
-	private static final DateTimeFormatter CREATED = DateTimeFormatter
-		.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx")
+	// Python's isoformat() for an aware UTC datetime is this, then always six fractional
+	// digits and +00:00. Formatted once per second: the digits are appended by hand.
+	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.")
 		.withZone(ZoneOffset.UTC);
+
+	private static final long MICROS_PER_SECOND = 1_000_000;
 
 	private final EventRowMapper mapper;
 
@@ -30,6 +32,10 @@ final class RowFactory {
 	private final @Nullable String instance;
 
 	private final UlidFactory ids = UlidFactory.newMonotonicInstance();
+
+	private long createdSecond = Long.MIN_VALUE;
+
+	private String createdPrefix = "";
 
 	RowFactory(EventRowMapper mapper, JsonMapper jsonMapper, @Nullable String instance) {
 		this.mapper = mapper;
@@ -44,10 +50,24 @@ final class RowFactory {
 		}
 		Object properties = mapped.properties();
 		String json = (properties != null) ? this.jsonMapper.writeValueAsString(properties) : "{}";
-		Instant published = captured.published();
-		String id = this.ids.create(published.toEpochMilli()).toString();
-		return new EventRow(id, this.instance, mapped.name(), CREATED.format(published), mapped.actorId(),
-				mapped.database(), mapped.table(), json);
+		long micros = captured.publishedMicros();
+		String id = this.ids.create(Math.floorDiv(micros, 1_000)).toString();
+		return new EventRow(id, this.instance, mapped.name(), created(micros), mapped.actorId(), mapped.database(),
+				mapped.table(), json);
+	}
+
+	private String created(long micros) {
+		long second = Math.floorDiv(micros, MICROS_PER_SECOND);
+		if (second != this.createdSecond) {
+			this.createdPrefix = SECONDS.format(Instant.ofEpochSecond(second));
+			this.createdSecond = second;
+		}
+		int fraction = (int) Math.floorMod(micros, MICROS_PER_SECOND);
+		StringBuilder created = new StringBuilder(32).append(this.createdPrefix);
+		for (int unit = 100_000; unit > 0; unit /= 10) {
+			created.append((char) ('0' + fraction / unit % 10));
+		}
+		return created.append("+00:00").toString();
 	}
 
 }

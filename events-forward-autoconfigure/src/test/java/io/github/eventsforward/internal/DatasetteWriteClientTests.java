@@ -153,7 +153,8 @@ class DatasetteWriteClientTests {
 	}
 
 	private static byte[] body() {
-		return new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events").write(List.of(ROW));
+		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
+		return writer.write(List.of(writer.encode(ROW)));
 	}
 
 }

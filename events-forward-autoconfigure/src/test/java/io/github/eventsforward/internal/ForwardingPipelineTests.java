@@ -8,10 +8,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.EventRowMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -201,6 +203,34 @@ class ForwardingPipelineTests {
 			.extracting(PipelineOrders::orderId)
 			.containsExactlyElementsOf(orderIds(0, 35));
 		assertCounts(pipeline, 40, 35, 5, 0);
+	}
+
+	@Test
+	void underABacklogRequestsGoOutWhileTheRestIsStillBeingMapped() {
+		// On the forwarder's own thread and real time: 10,000 events are waiting when it starts.
+		// Mapping them all takes far longer than one answer; each answer must be acted on when
+		// it comes, not once every queued event is mapped.
+		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper counting = (event) -> {
+			mapped.incrementAndGet();
+			return new DefaultEventRowMapper().map(event);
+		};
+		List<Integer> mappedAtRequest = new CopyOnWriteArrayList<>();
+		BatchSender sender = (rows, body) -> Mono.fromRunnable(() -> mappedAtRequest.add(mapped.get()));
+		ForwarderSettings settings = settings(100, 1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1));
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
+				new RowFactory(counting, JsonMapper.shared(), "test"), sender, List.of(), null, Clock.systemUTC());
+		publish(pipeline, 10_000);
+		pipeline.start();
+		try {
+			assertThat(pipeline.flush(Duration.ofSeconds(30))).isTrue();
+		}
+		finally {
+			pipeline.stop();
+		}
+		assertThat(mappedAtRequest).hasSize(100);
+		assertThat(mappedAtRequest.get(1)).as("events mapped when the second request went out").isLessThan(1_000);
+		assertCounts(pipeline, 10_000, 10_000, 0, 0);
 	}
 
 	private ForwardingPipeline start(ForwarderSettings settings) {
