@@ -50,6 +50,15 @@ final class Contexts {
 		return start(NoopListenerApplication.class, Map.of());
 	}
 
+	/**
+	 * Start the same application without the starter's forwarding and without any listener
+	 * for {@link OrderPlaced}: what {@code publishEvent} costs on its own.
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext noListener() {
+		return start(NoListenerApplication.class, Map.of());
+	}
+
 	private static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
 		Map<String, Object> all = new LinkedHashMap<>(properties);
 		all.put("logging.level.root", "WARN");
@@ -64,6 +73,12 @@ final class Contexts {
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class ForwardingApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class NoListenerApplication {
 
 	}
 

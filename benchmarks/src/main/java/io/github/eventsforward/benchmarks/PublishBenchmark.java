@@ -1,9 +1,16 @@
 package io.github.eventsforward.benchmarks;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.management.ThreadMXBean;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,6 +28,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,28 +37,37 @@ import org.springframework.context.ConfigurableApplicationContext;
  * 1. What {@code publishEvent(record)} costs the publishing thread, with the starter active
  * ({@code listener=starter}: forwarding to a local receiver that answers 201, so the pipeline
  * drains) against the same application with one no-op {@code @EventListener} instead
- * ({@code listener=noopListener}), on 1 and 2 threads. Run with {@code -prof gc} for the
- * bytes allocated per publish ({@code gc.alloc.rate.norm}; JMH counts every thread's
- * allocations, so for the starter it includes part of the pipeline's work).
+ * ({@code listener=noopListener}), on 1 and 2 threads. {@code listener=none}, the same
+ * application without either, is what {@code publishEvent} costs Spring itself, so that the
+ * starter's own share can be told apart.
+ * <p>
+ * The bytes the publishing threads themselves allocate per event are read from the JVM's
+ * per-thread allocation counter around each burst, and printed at the end of each trial
+ * ({@code [publisher thread]}, the median of the measured iterations). JMH's
+ * {@code -prof gc} ({@code gc.alloc.rate.norm}) counts every thread's allocations, so for the
+ * starter it also includes the forwarder's mapping and HTTP work.
  * <p>
  * A publisher in a tight loop outruns any HTTP receiver, and a queue that grows for a whole
  * timed iteration would take many seconds to drain. So each iteration is one shot: every
  * thread publishes a burst of 20,000 events, timed, and the queue is drained after the
  * iteration, untimed. The buffer is large enough that nothing is dropped (dropped events
  * would take a cheaper path); the forwarder's counts are printed after each iteration, and
- * {@code dropped} must be 0 for the figure to be the cost of an accepted event.
+ * {@code dropped} must be 0 for the figure to be the cost of an accepted event. A burst takes
+ * a few milliseconds, so it takes about 100 of them before the JIT has compiled the path.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 10)
-@Measurement(iterations = 20)
+@Warmup(iterations = 100)
+@Measurement(iterations = 50)
 @Fork(2)
 @State(Scope.Benchmark)
 public class PublishBenchmark {
 
 	static final int BURST = 20_000;
 
-	@Param({ "starter", "noopListener" })
+	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+	@Param({ "starter", "noopListener", "none" })
 	public String listener;
 
 
@@ -66,8 +83,16 @@ public class PublishBenchmark {
 
 	private ForwardCounts last = new ForwardCounts(0, 0, 0, 0, 0);
 
+	// Bytes allocated per event by the publishing threads themselves, burst by burst.
+	private final Queue<Double> publisherBytes = new ConcurrentLinkedQueue<>();
+
+	private final List<Double> iterationBytes = new ArrayList<>();
+
+	private int measurementIterations;
+
 	@Setup(Level.Trial)
-	public void start() {
+	public void start(BenchmarkParams params) {
+		this.measurementIterations = params.getMeasurement().getCount();
 		if ("starter".equals(this.listener)) {
 			this.receiver = new Receiver();
 			this.context = Contexts.forwarding(this.receiver.apiUrl(),
@@ -75,8 +100,11 @@ public class PublishBenchmark {
 							"datasette.events-forward.flush-interval", "20ms"));
 			this.forwarder = this.context.getBean(EventsForwarder.class);
 		}
-		else {
+		else if ("noopListener".equals(this.listener)) {
 			this.context = Contexts.noopListener();
+		}
+		else {
+			this.context = Contexts.noListener();
 		}
 		this.publisher = this.context;
 	}
@@ -98,13 +126,19 @@ public class PublishBenchmark {
 	private void burst() {
 		ApplicationEventPublisher publisher = this.publisher;
 		OrderPlaced event = this.event;
+		long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
 		for (int i = 0; i < BURST; i++) {
 			publisher.publishEvent(event);
 		}
+		long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
+		this.publisherBytes.add((double) allocated / BURST);
 	}
 
 	@TearDown(Level.Iteration)
 	public void drain() {
+		List<Double> bytes = new ArrayList<>(this.publisherBytes);
+		this.publisherBytes.clear();
+		this.iterationBytes.add(median(bytes));
 		if (this.forwarder == null) {
 			return;
 		}
@@ -120,8 +154,21 @@ public class PublishBenchmark {
 		this.last = counts;
 	}
 
+	private static double median(List<Double> values) {
+		List<Double> sorted = new ArrayList<>(values);
+		Collections.sort(sorted);
+		int middle = sorted.size() / 2;
+		return (sorted.size() % 2 == 1) ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+	}
+
 	@TearDown(Level.Trial)
 	public void stop() {
+		// The measured iterations only, not the warm-up ones.
+		List<Double> measured = this.iterationBytes.subList(
+				Math.max(0, this.iterationBytes.size() - this.measurementIterations), this.iterationBytes.size());
+		System.out.printf("%n  [publisher thread] listener=%s: %.1f bytes allocated per publishEvent (median of %d"
+				+ " iterations; min %.1f, max %.1f)%n", this.listener, median(measured), measured.size(),
+				Collections.min(measured), Collections.max(measured));
 		this.context.close();
 		if (this.receiver != null) {
 			this.receiver.close();

@@ -42,8 +42,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 15, time = 2)
+@Measurement(iterations = 10, time = 2)
 @Fork(2)
 public class ThroughputBenchmark {
 
