@@ -1,5 +1,6 @@
 package io.github.eventsforward.internal;
 
+import java.io.CharArrayWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -9,6 +10,8 @@ import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.MappedEvent;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,7 +30,13 @@ final class RowFactory {
 
 	private final EventRowMapper mapper;
 
-	private final JsonMapper jsonMapper;
+	// The properties of one event after another, as root values of one generator with
+	// nothing between them, each taken out of the buffer in turn.
+	private final ObjectWriter propertiesWriter;
+
+	private final CharArrayWriter propertiesBuffer = new CharArrayWriter(256);
+
+	private @Nullable JsonGenerator propertiesGenerator;
 
 	private final @Nullable String instance;
 
@@ -39,7 +48,7 @@ final class RowFactory {
 
 	RowFactory(EventRowMapper mapper, JsonMapper jsonMapper, @Nullable String instance) {
 		this.mapper = mapper;
-		this.jsonMapper = jsonMapper;
+		this.propertiesWriter = jsonMapper.writer().withRootValueSeparator((String) null);
 		this.instance = instance;
 	}
 
@@ -49,11 +58,32 @@ final class RowFactory {
 			throw new IllegalStateException(this.mapper.getClass().getName() + " returned null");
 		}
 		Object properties = mapped.properties();
-		String json = (properties != null) ? this.jsonMapper.writeValueAsString(properties) : "{}";
+		String json = (properties != null) ? writeProperties(properties) : "{}";
 		long micros = captured.publishedMicros();
 		String id = this.ids.create(Math.floorDiv(micros, 1_000)).toString();
 		return new EventRow(id, this.instance, mapped.name(), created(micros), mapped.actorId(), mapped.database(),
 				mapped.table(), json);
+	}
+
+	private String writeProperties(Object properties) {
+		JsonGenerator generator = this.propertiesGenerator;
+		if (generator == null) {
+			generator = this.propertiesWriter.createGenerator(this.propertiesBuffer);
+			this.propertiesGenerator = generator;
+		}
+		try {
+			this.propertiesWriter.writeValue(generator, properties);
+			generator.flush();
+			return this.propertiesBuffer.toString();
+		}
+		catch (RuntimeException ex) {
+			// The generator may be left inside the value: the next event starts with a new one.
+			this.propertiesGenerator = null;
+			throw ex;
+		}
+		finally {
+			this.propertiesBuffer.reset();
+		}
 	}
 
 	private String created(long micros) {

@@ -8,10 +8,14 @@ import java.util.SplittableRandom;
 import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.EventRowMapper;
+import io.github.eventsforward.MappedEvent;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests for {@link RowFactory}: the columns it adds to the mapper's.
@@ -58,6 +62,16 @@ class RowFactoryTests {
 		assertThat(first.properties()).isEqualTo("{\"value\":\"a\"}");
 	}
 
+	@Test
+	void anEventWhosePropertiesCannotBeWrittenLeavesTheNextRowsIntact() {
+		EventRowMapper mapper = (event) -> new MappedEvent("sample", null, null, null, event);
+		RowFactory rows = new RowFactory(mapper, JsonMapper.shared(), null);
+		assertThatExceptionOfType(JacksonException.class)
+			.isThrownBy(() -> rows.create(new CapturedEvent(new Failing("a"), 0)));
+		assertThat(rows.create(new CapturedEvent(new Sample("b"), 0)).properties()).isEqualTo("{\"value\":\"b\"}");
+		assertThat(rows.create(new CapturedEvent(new Sample("c"), 0)).properties()).isEqualTo("{\"value\":\"c\"}");
+	}
+
 	private String created(String instant) {
 		Instant time = Instant.parse(instant);
 		long micros = time.getEpochSecond() * 1_000_000L + time.getNano() / 1_000;
@@ -65,6 +79,14 @@ class RowFactoryTests {
 	}
 
 	record Sample(String value) {
+
+	}
+
+	record Failing(String value) {
+
+		public String getBroken() {
+			throw new IllegalStateException("cannot be read");
+		}
 
 	}
 
