@@ -13,10 +13,8 @@ import io.github.eventsforward.EventRow;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -34,17 +32,12 @@ import reactor.core.scheduler.Scheduler;
  * and timers and outcomes run as tasks of one of its workers), so it needs no locking; the
  * rows it holds are bounded by the pipeline's buffer capacity.
  */
-final class Batcher extends BaseSubscriber<EncodedRow> {
+final class Batcher implements Disposable {
 
 	/** No row is waiting or in flight. */
 	static final long NONE = Long.MAX_VALUE;
 
 	private static final Log logger = LogFactory.getLog(Batcher.class);
-
-	// Rows taken per turn: then the batcher asks for more in a task of its own, so that under
-	// a backlog the mapping of rows takes turns with sending them rather than holding the
-	// thread until every queued event is mapped.
-	private static final int ROWS_PER_TURN = 16;
 
 	private final int batchLimit;
 
@@ -75,8 +68,6 @@ final class Batcher extends BaseSubscriber<EncodedRow> {
 
 	private boolean sending;
 
-	private int rowsLeftInTurn;
-
 	private boolean subscribing;
 
 	private boolean completed;
@@ -105,25 +96,12 @@ final class Batcher extends BaseSubscriber<EncodedRow> {
 	}
 
 	/**
-	 * Take a row. The pipeline publishes rows on the batcher's scheduler, whose tasks run one
-	 * at a time, so the row is taken at once rather than in a task of its own: a task per row
-	 * would cost more than the row's mapping.
+	 * Take a row. Called on the scheduler's thread, in turn with the batcher's own tasks.
 	 * @param row the row
 	 */
-	@Override
-	protected void hookOnSubscribe(Subscription subscription) {
-		this.rowsLeftInTurn = ROWS_PER_TURN;
-		subscription.request(ROWS_PER_TURN);
-	}
-
-	@Override
-	protected void hookOnNext(EncodedRow row) {
+	void add(EncodedRow row) {
 		if (this.worker.isDisposed()) {
 			return;
-		}
-		if (--this.rowsLeftInTurn == 0) {
-			this.rowsLeftInTurn = ROWS_PER_TURN;
-			run(() -> request(ROWS_PER_TURN));
 		}
 		this.waiting.add(new Waiting(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
 		if (this.overflow != null) {
@@ -135,34 +113,26 @@ final class Batcher extends BaseSubscriber<EncodedRow> {
 		refreshOldest();
 	}
 
-	@Override
-	protected void hookOnComplete() {
-		run(() -> {
-			this.completed = true;
-			drain();
-		});
-	}
-
-	@Override
-	protected void hookOnError(Throwable ex) {
-		logger.error("Event forwarding stopped unexpectedly; " + this.waiting.size()
-				+ " events waiting for a batch will not be sent", ex);
-	}
-
-	@Override
-	protected void hookOnCancel() {
-		abandon();
+	/**
+	 * No more rows will come: send what waits without waiting for full batches. Called on
+	 * the scheduler's thread.
+	 */
+	void complete() {
+		this.completed = true;
+		drain();
 	}
 
 	/**
-	 * Cancel the request in flight and the timers, as when the pipeline stops. Once the
-	 * upstream has completed, which is how a stop begins, {@code cancel()} no longer calls
-	 * {@link #hookOnCancel()}, so this does it.
+	 * Cancel the request in flight and the timers, as when the pipeline stops.
 	 */
 	@Override
 	public void dispose() {
-		super.dispose();
 		abandon();
+	}
+
+	@Override
+	public boolean isDisposed() {
+		return this.worker.isDisposed();
 	}
 
 	private void abandon() {

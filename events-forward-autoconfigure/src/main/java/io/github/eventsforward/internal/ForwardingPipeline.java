@@ -8,7 +8,9 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,9 +24,6 @@ import io.github.eventsforward.ForwarderState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import reactor.core.Disposable;
-import reactor.core.publisher.Sinks;
-import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -36,11 +35,11 @@ import tools.jackson.databind.json.JsonMapper;
  * maps events to rows, batches them, holds to the rate limit and sends one request at a
  * time, in publish order.
  * <p>
- * Publisher threads only read the clock, bump a counter and offer to a lock-free
- * multi-producer queue. The sink over that queue is unicast and fed with
- * {@code tryEmitNext}; since the queue takes concurrent producers, no emission can fail
- * for being concurrent, and the bound is kept by the {@code pending} counter, which covers
- * every event that has no outcome yet, wherever it is in the pipeline.
+ * Publisher threads only read the clock, bump counters and offer to a lock-free
+ * multi-producer queue; they schedule the forwarder's drain task only when it is idle. The
+ * bound is kept by the {@code pending} counter, which covers every event that has no outcome
+ * yet, wherever it is in the pipeline. The drain task maps a few events per turn and then
+ * gives way, so that answers to requests and timers are acted on while a backlog is mapped.
  */
 public final class ForwardingPipeline implements EventsForwarder {
 
@@ -53,6 +52,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 	private static final String THREAD_NAME = "datasette-events-forward";
 
 	private static final Duration THREAD_END_TIMEOUT = Duration.ofSeconds(1);
+
+	// Events mapped per turn of the drain task before it gives way to the other tasks of the
+	// forwarder's thread: about 15 us of work.
+	private static final int EVENTS_PER_TURN = 16;
 
 	private static final AtomicLong THREADS = new AtomicLong();
 
@@ -86,7 +89,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final AtomicLong pending = new AtomicLong();
 
-	// Events handed to the sink, and events with an outcome after that. Both grow in
+	// Events handed to the queue, and events with an outcome after that. Both grow in
 	// publish order, so "settled >= accepted at time t" means everything accepted before t
 	// has an outcome.
 	private final AtomicLong accepted = new AtomicLong();
@@ -105,13 +108,22 @@ public final class ForwardingPipeline implements EventsForwarder {
 	// this queue, so it must allow a second consumer.
 	private volatile Queue<CapturedEvent> handOff;
 
-	private volatile Sinks.Many<CapturedEvent> sink;
-
 	private volatile boolean accepting = true;
 
-	private @Nullable Scheduler scheduler;
+	// Publishers between their check of accepting and the end of their offer: stop() waits
+	// for none to be left, so that every accepted event is in the queue before it completes.
+	private final LongAdder offering = new LongAdder();
 
-	private @Nullable Disposable subscription;
+	// Whether the drain task is scheduled or running; publishers schedule it only when not.
+	private final AtomicBoolean draining = new AtomicBoolean();
+
+	private volatile boolean completing;
+
+	private boolean completed;
+
+	private volatile Scheduler.@Nullable Worker drainWorker;
+
+	private @Nullable Scheduler scheduler;
 
 	private volatile @Nullable Batcher batcher;
 
@@ -155,7 +167,6 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
 				(count) -> "Dropped " + count + " events published while the forwarder was stopped");
 		this.handOff = newHandOff();
-		this.sink = newSink(this.handOff);
 	}
 
 	private Queue<CapturedEvent> newHandOff() {
@@ -176,10 +187,6 @@ public final class ForwardingPipeline implements EventsForwarder {
 				+ " batch-limit or max-rate to send more";
 	}
 
-	private static Sinks.Many<CapturedEvent> newSink(Queue<CapturedEvent> handOff) {
-		return Sinks.unsafe().many().unicast().onBackpressureBuffer(handOff);
-	}
-
 	/**
 	 * Accept an event from a publisher thread. Never blocks and never throws: when the
 	 * buffer is full or the forwarder has stopped, the event is dropped and counted.
@@ -187,6 +194,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 */
 	public void offer(Object event) {
 		boolean pendingCounted = false;
+		this.offering.increment();
 		try {
 			if (!this.accepting) {
 				drop(ForwarderObserver.DropReason.STOPPED);
@@ -211,16 +219,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 					evict();
 				}
 			}
-			Sinks.EmitResult result = this.sink.tryEmitNext(new CapturedEvent(event, nowMicros()));
+			this.handOff.offer(new CapturedEvent(event, nowMicros()));
 			pendingCounted = false;
-			if (result.isSuccess()) {
-				this.accepted.incrementAndGet();
-			}
-			else {
-				// Terminated or cancelled: the forwarder stopped between the check and the offer.
-				this.pending.decrementAndGet();
-				drop(ForwarderObserver.DropReason.STOPPED);
-			}
+			this.accepted.incrementAndGet();
+			signal();
 		}
 		catch (RuntimeException ex) {
 			if (pendingCounted) {
@@ -228,6 +230,62 @@ public final class ForwardingPipeline implements EventsForwarder {
 			}
 			this.refused.increment();
 			logger.debug("Dropped an event that could not be queued", ex);
+		}
+		finally {
+			this.offering.decrement();
+		}
+	}
+
+	// Schedule the drain task unless it is scheduled or running already. Before start() there
+	// is no worker: the events wait in the queue, and start() drains them.
+	private void signal() {
+		Scheduler.Worker worker = this.drainWorker;
+		if (worker == null || this.draining.get() || !this.draining.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			worker.schedule(this::drain);
+		}
+		catch (RejectedExecutionException ex) {
+			// Stopped meanwhile: what is left is counted as queued and reported by stop().
+			this.draining.set(false);
+		}
+	}
+
+	// One turn of the drain task, on the forwarder's thread.
+	private void drain() {
+		Batcher batcher = this.batcher;
+		Scheduler.Worker worker = this.drainWorker;
+		if (batcher == null || worker == null) {
+			this.draining.set(false);
+			return;
+		}
+		for (int i = 0; i < EVENTS_PER_TURN; i++) {
+			CapturedEvent captured = this.handOff.poll();
+			if (captured == null) {
+				this.draining.set(false);
+				// A publisher that offered after the poll saw the task still scheduled: take
+				// over again if its event is there and no new task was scheduled for it.
+				if (!this.handOff.isEmpty() && this.draining.compareAndSet(false, true)) {
+					continue;
+				}
+				if (this.completing && !this.completed) {
+					this.completed = true;
+					batcher.complete();
+				}
+				return;
+			}
+			EncodedRow row = toRow(captured);
+			if (row != null) {
+				batcher.add(row);
+			}
+		}
+		// Give way to the answers and timers waiting for the thread, and go on after them.
+		try {
+			worker.schedule(this::drain);
+		}
+		catch (RejectedExecutionException ex) {
+			this.draining.set(false);
 		}
 	}
 
@@ -299,7 +357,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * Start sending. Events offered before are sent too.
 	 */
 	public synchronized void start() {
-		if (this.subscription != null) {
+		if (this.batcher != null) {
 			return;
 		}
 		Scheduler scheduler = (this.providedScheduler != null) ? this.providedScheduler
@@ -307,7 +365,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.scheduler = scheduler;
 		if (!this.accepting) {
 			this.handOff = newHandOff();
-			this.sink = newSink(this.handOff);
+			this.completing = false;
+			this.completed = false;
 			this.accepting = true;
 		}
 		this.status.started();
@@ -315,11 +374,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 		Delivery delivery = new Delivery(this.settings, this.bodyWriter, this.sender, gate, scheduler,
 				this.status, new Outcomes(), this.observer);
 		Batcher.Overflow overflow = this.settings.dropOldest() ? new DropOldest() : null;
-		Batcher batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
+		this.batcher = new Batcher(this.settings.batchLimit(), this.settings.flushInterval(), gate, scheduler,
 				delivery::deliver, overflow);
-		this.sink.asFlux().publishOn(scheduler).<EncodedRow>handle(this::toRow).subscribe(batcher);
-		this.batcher = batcher;
-		this.subscription = batcher;
+		this.drainWorker = scheduler.createWorker();
+		// Events offered before now waited in the queue.
+		signal();
 	}
 
 	/**
@@ -327,16 +386,26 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * the thread. Logs how many events could not be sent.
 	 */
 	public synchronized void stop() {
-		if (this.subscription == null) {
+		Batcher batcher = this.batcher;
+		Scheduler.Worker worker = this.drainWorker;
+		if (batcher == null || worker == null) {
 			return;
 		}
 		this.accepting = false;
-		this.sink.tryEmitComplete();
+		// Publishers that got past the check finish their offer: then every accepted event is
+		// in the queue, and the drain task completes the batcher once it has taken the last.
+		while (this.offering.sum() != 0) {
+			Thread.onSpinWait();
+		}
+		this.completing = true;
+		signal();
 		Duration timeout = this.settings.shutdownTimeout();
 		boolean sent = awaitSettled(this.accepted.get(), timeout);
-		this.subscription.dispose();
-		this.subscription = null;
+		worker.dispose();
+		batcher.dispose();
+		this.drainWorker = null;
 		this.batcher = null;
+		this.draining.set(false);
 		if (this.providedScheduler == null && this.scheduler != null) {
 			this.scheduler.dispose();
 			awaitThreadEnd();
@@ -378,7 +447,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @return whether it was started and not stopped since
 	 */
 	public synchronized boolean isRunning() {
-		return this.subscription != null;
+		return this.batcher != null;
 	}
 
 	private boolean awaitSettled(long target, Duration timeout) {
@@ -401,9 +470,9 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 	}
 
-	private void toRow(CapturedEvent captured, SynchronousSink<EncodedRow> sink) {
+	private @Nullable EncodedRow toRow(CapturedEvent captured) {
 		try {
-			sink.next(this.bodyWriter.encode(this.rows.create(captured)));
+			return this.bodyWriter.encode(this.rows.create(captured));
 		}
 		catch (RuntimeException ex) {
 			Class<?> type = captured.event().getClass();
@@ -415,6 +484,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.failed.incrementAndGet();
 			this.observer.deadLettered(ForwarderObserver.DeadLetterCause.UNMAPPABLE, 1);
 			settle(1);
+			return null;
 		}
 	}
 
