@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.github.eventsforward.EventRow;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -106,7 +105,8 @@ final class Batcher implements Disposable {
 		this.waiting.add(new Waiting(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
 		if (this.overflow != null) {
 			while (this.overflow.isOver() && !this.waiting.isEmpty()) {
-				this.overflow.evicted(this.waiting.poll().row().row());
+				this.waiting.poll();
+				this.overflow.evicted();
 			}
 		}
 		drain();
@@ -259,10 +259,9 @@ final class Batcher implements Disposable {
 		boolean isOver();
 
 		/**
-		 * Account for a row dropped to make room.
-		 * @param row the oldest waiting row
+		 * Account for the oldest waiting row, dropped to make room.
 		 */
-		void evicted(EventRow row);
+		void evicted();
 
 	}
 

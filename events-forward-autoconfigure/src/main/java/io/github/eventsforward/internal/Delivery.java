@@ -1,7 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -105,12 +105,22 @@ final class Delivery {
 			.onErrorResume(Stop.class, (stop) -> settle(encoded, stop.failure));
 	}
 
+	// The rows, read back from their JSON only when looked at: sending and counting need the
+	// size alone.
 	private static List<EventRow> eventRows(List<EncodedRow> rows) {
-		List<EventRow> eventRows = new ArrayList<>(rows.size());
-		for (EncodedRow row : rows) {
-			eventRows.add(row.row());
-		}
-		return eventRows;
+		return new AbstractList<>() {
+
+			@Override
+			public EventRow get(int index) {
+				return rows.get(index).row();
+			}
+
+			@Override
+			public int size() {
+				return rows.size();
+			}
+
+		};
 	}
 
 	private Mono<Void> request(List<EventRow> rows, byte[] body) {

@@ -3,13 +3,34 @@ package io.github.eventsforward.internal;
 import io.github.eventsforward.EventRow;
 
 /**
- * A row and its JSON object, written once when the row is made: a request body is then
- * the rows' JSON joined, so that writing it does not hold back the next request, and a
- * batch that is split or retried is not written again.
- *
- * @param row the row
- * @param json the row as a UTF-8 JSON object
+ * A row as the JSON object a request body carries, written once when the row is made: a
+ * body is then the rows' JSON joined, so that writing it does not hold back the next
+ * request, and a batch that is split or retried is not written again. Only the JSON is
+ * kept while the row waits; the {@link EventRow} is read back from it when it is needed
+ * (a dead letter, a test's sender), which is rare.
  */
-record EncodedRow(EventRow row, byte[] json) {
+final class EncodedRow {
+
+	private final byte[] json;
+
+	EncodedRow(byte[] json) {
+		this.json = json;
+	}
+
+	/**
+	 * Return the row as a UTF-8 JSON object.
+	 * @return the JSON, not to be modified
+	 */
+	byte[] json() {
+		return this.json;
+	}
+
+	/**
+	 * Read the row back from its JSON.
+	 * @return the row
+	 */
+	EventRow row() {
+		return RequestBodyWriter.decode(this.json);
+	}
 
 }

@@ -555,7 +555,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 
 		@Override
-		public void evicted(EventRow row) {
+		public void evicted() {
 			evict();
 		}
 

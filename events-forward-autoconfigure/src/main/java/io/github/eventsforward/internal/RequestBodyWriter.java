@@ -7,6 +7,7 @@ import java.util.List;
 import io.github.eventsforward.EventRow;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
@@ -38,6 +39,12 @@ final class RequestBodyWriter {
 	private static final SerializableString TABLE_NAME = new SerializedString("table_name");
 
 	private static final SerializableString PROPERTIES = new SerializedString("properties");
+
+	// The columns in the order encode() writes them.
+	private static final List<String> COLUMNS = List.of("id", "instance", "event", "created", "actor_id",
+			"database_name", "table_name", "properties");
+
+	private static final JsonMapper READER = JsonMapper.shared();
 
 	// Rows are written one after another as root values of one generator, with nothing
 	// between them, and taken out of the buffer one by one.
@@ -88,7 +95,7 @@ final class RequestBodyWriter {
 			json.writeString(row.properties());
 			json.writeEndObject();
 			json.flush();
-			return new EncodedRow(row, this.buffer.toByteArray());
+			return new EncodedRow(this.buffer.toByteArray());
 		}
 		catch (RuntimeException ex) {
 			// Such as a broken surrogate pair in a value: the generator is left inside the
@@ -126,6 +133,24 @@ final class RequestBodyWriter {
 		return body;
 	}
 
+
+	/**
+	 * Read a row back from the JSON object {@link #encode(EventRow)} wrote.
+	 * @param json the row's JSON
+	 * @return the row
+	 */
+	static EventRow decode(byte[] json) {
+		String[] columns = new String[COLUMNS.size()];
+		try (JsonParser parser = READER.createParser(json)) {
+			parser.nextToken();
+			String name;
+			while ((name = parser.nextName()) != null) {
+				columns[COLUMNS.indexOf(name)] = parser.nextStringValue();
+			}
+		}
+		return new EventRow(columns[0], columns[1], columns[2], columns[3], columns[4], columns[5], columns[6],
+				columns[7]);
+	}
 
 	private static void writeNullable(JsonGenerator json, SerializableString name, @Nullable String value) {
 		json.writeName(name);
