@@ -104,12 +104,6 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final ThrottledWarning stoppedWarning;
 
-	// With drop-oldest, publishers that find the buffer full take the oldest event out of
-	// this queue, so it must allow a second consumer.
-	private volatile Queue<CapturedEvent> handOff;
-
-	private volatile boolean accepting = true;
-
 	// Publishers between their check of accepting and the end of their offer: stop() waits
 	// for none to be left, so that every accepted event is in the queue before it completes.
 	private final LongAdder offering = new LongAdder();
@@ -117,8 +111,16 @@ public final class ForwardingPipeline implements EventsForwarder {
 	// Whether the drain task is scheduled or running; publishers schedule it only when not.
 	private final AtomicBoolean draining = new AtomicBoolean();
 
+	// With drop-oldest, publishers that find the buffer full take the oldest event out of
+	// this queue, so it must allow a second consumer.
+	private volatile Queue<CapturedEvent> handOff;
+
+	private volatile boolean accepting = true;
+
+	// stop() asks the drain task to complete the batcher once it has taken the last event.
 	private volatile boolean completing;
 
+	// Touched by the drain task only, and by start() before the task can run.
 	private boolean completed;
 
 	private volatile Scheduler.@Nullable Worker drainWorker;
