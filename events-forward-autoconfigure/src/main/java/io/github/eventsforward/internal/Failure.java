@@ -75,10 +75,9 @@ record Failure(Kind kind, String reason, int status, @Nullable Duration retryAft
 		if (status == 400) {
 			String lower = said.toLowerCase(Locale.ROOT);
 			if (TABLE_PROBLEMS.stream().anyMatch(lower::contains)) {
-				return pause(said + ". The table on the server does not fit the forwarder's rows (columns id,"
-						+ " instance, event, created, actor_id, database_name, table_name, properties; primary key"
-						+ " id): fix or rename the table, or point datasette.events-forward.api-url elsewhere",
-						status);
+				return pause(said + ". The table on the server does not fit the forwarder's rows (columns "
+						+ String.join(", ", RequestBodyWriter.COLUMNS) + "; primary key id): fix or rename the"
+						+ " table, or point datasette.events-forward.api-url elsewhere", status);
 			}
 			return new Failure(Kind.REJECTED, said, status, null);
 		}

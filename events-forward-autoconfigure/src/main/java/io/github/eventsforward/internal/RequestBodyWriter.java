@@ -24,31 +24,20 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RequestBodyWriter {
 
-	private static final SerializableString ID = new SerializedString("id");
+	/** The columns of a row, in the order they are written: that of {@link EventRow}. */
+	static final List<String> COLUMNS = List.of("id", "instance", "event", "created", "actor_id", "database_name",
+			"table_name", "properties");
 
-	private static final SerializableString INSTANCE = new SerializedString("instance");
-
-	private static final SerializableString EVENT = new SerializedString("event");
-
-	private static final SerializableString CREATED = new SerializedString("created");
-
-	private static final SerializableString ACTOR_ID = new SerializedString("actor_id");
-
-	private static final SerializableString DATABASE_NAME = new SerializedString("database_name");
-
-	private static final SerializableString TABLE_NAME = new SerializedString("table_name");
-
-	private static final SerializableString PROPERTIES = new SerializedString("properties");
-
-	// The columns in the order encode() writes them.
-	private static final List<String> COLUMNS = List.of("id", "instance", "event", "created", "actor_id",
-			"database_name", "table_name", "properties");
+	private static final SerializableString[] NAMES = COLUMNS.stream()
+		.map(SerializedString::new)
+		.toArray(SerializableString[]::new);
 
 	private static final JsonMapper READER = JsonMapper.shared();
 
 	// Rows are written one after another as root values of one generator, with nothing
 	// between them, and taken out of the buffer one by one.
-	private final JsonMapper jsonMapper = JsonMapper.builder(JsonFactory.builder().rootValueSeparator((String) null).build())
+	private final JsonMapper jsonMapper = JsonMapper
+		.builder(JsonFactory.builder().rootValueSeparator((String) null).build())
 		.build();
 
 	private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
@@ -80,26 +69,25 @@ final class RequestBodyWriter {
 			this.generator = json;
 		}
 		try {
+			String[] values = { row.id(), row.instance(), row.event(), row.created(), row.actorId(),
+					row.databaseName(), row.tableName(), row.properties() };
 			json.writeStartObject();
-			json.writeName(ID);
-			json.writeString(row.id());
-			writeNullable(json, INSTANCE, row.instance());
-			json.writeName(EVENT);
-			json.writeString(row.event());
-			json.writeName(CREATED);
-			json.writeString(row.created());
-			writeNullable(json, ACTOR_ID, row.actorId());
-			writeNullable(json, DATABASE_NAME, row.databaseName());
-			writeNullable(json, TABLE_NAME, row.tableName());
-			json.writeName(PROPERTIES);
-			json.writeString(row.properties());
+			for (int i = 0; i < NAMES.length; i++) {
+				json.writeName(NAMES[i]);
+				if (values[i] != null) {
+					json.writeString(values[i]);
+				}
+				else {
+					json.writeNull();
+				}
+			}
 			json.writeEndObject();
 			json.flush();
 			return new EncodedRow(this.buffer.toByteArray());
 		}
 		catch (RuntimeException ex) {
-			// Such as a broken surrogate pair in a value: the generator is left inside the
-			// row, so the next row starts with a new one.
+			// Not expected for text, but a failed write leaves the generator inside the row:
+			// the next row starts with a new one.
 			this.generator = null;
 			throw ex;
 		}
@@ -150,16 +138,6 @@ final class RequestBodyWriter {
 		}
 		return new EventRow(columns[0], columns[1], columns[2], columns[3], columns[4], columns[5], columns[6],
 				columns[7]);
-	}
-
-	private static void writeNullable(JsonGenerator json, SerializableString name, @Nullable String value) {
-		json.writeName(name);
-		if (value != null) {
-			json.writeString(value);
-		}
-		else {
-			json.writeNull();
-		}
 	}
 
 }
