@@ -31,7 +31,7 @@ import reactor.core.scheduler.Scheduler;
  * and timers and outcomes run as tasks of one of its workers), so it needs no locking; the
  * rows it holds are bounded by the pipeline's buffer capacity.
  */
-final class Batcher implements Disposable {
+final class Batcher {
 
 	/** No row is waiting or in flight. */
 	static final long NONE = Long.MAX_VALUE;
@@ -125,17 +125,7 @@ final class Batcher implements Disposable {
 	/**
 	 * Cancel the request in flight and the timers, as when the pipeline stops.
 	 */
-	@Override
-	public void dispose() {
-		abandon();
-	}
-
-	@Override
-	public boolean isDisposed() {
-		return this.worker.isDisposed();
-	}
-
-	private void abandon() {
+	void dispose() {
 		this.wakeUp.dispose();
 		this.inFlight.dispose();
 		this.worker.dispose();
