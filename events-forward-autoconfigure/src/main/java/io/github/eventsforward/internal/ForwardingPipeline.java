@@ -75,6 +75,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final ForwarderObserver observer;
 
+	// Most events without an outcome. With drop-oldest the batcher evicts the oldest waiting
+	// events once they are over capacity, when the newer ones reach it; this hard bound, with
+	// room for a burst in transit, only holds while it catches up with a flood.
+	private final long pendingBound;
+
 	private final Clock clock;
 
 	// Dropped before they were accepted (buffer full, stopped), and accepted but dropped
@@ -164,6 +169,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.providedScheduler = scheduler;
 		this.clock = clock;
 		this.observer = observer;
+		long capacity = settings.bufferCapacity();
+		this.pendingBound = settings.dropOldest() ? capacity + Math.max(capacity, DROP_OLDEST_SLACK) : capacity;
 		this.status = new ForwarderStatus(clock);
 		this.overflowWarning = new ThrottledWarning(logger, WARNING_INTERVAL, this::overflowMessage);
 		this.stoppedWarning = new ThrottledWarning(logger, WARNING_INTERVAL,
@@ -202,13 +209,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 				drop(ForwarderObserver.DropReason.STOPPED);
 				return;
 			}
-			// With drop-oldest the batcher evicts the oldest waiting events once they are over
-			// capacity, when the newer ones reach it; the hard bound here, with room for a burst
-			// in transit, only holds while it catches up with a flood.
-			long capacity = this.settings.bufferCapacity();
-			long bound = this.settings.dropOldest() ? capacity + Math.max(capacity, DROP_OLDEST_SLACK) : capacity;
 			pendingCounted = true;
-			if (this.pending.incrementAndGet() > bound) {
+			if (this.pending.incrementAndGet() > this.pendingBound) {
 				if (!this.settings.dropOldest()) {
 					this.pending.decrementAndGet();
 					pendingCounted = false;
