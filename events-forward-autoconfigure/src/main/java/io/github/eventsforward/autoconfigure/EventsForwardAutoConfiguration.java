@@ -2,6 +2,7 @@ package io.github.eventsforward.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
@@ -105,7 +106,7 @@ public final class EventsForwardAutoConfiguration {
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 			WebClient webClient = builder.clientConnector(connector).build();
 			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.apiUrl(),
-					properties.getApiToken());
+					properties.getApiToken(), Clock.systemUTC());
 			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
 					instance(properties, environment), client, deadLetterHandlers.orderedStream().toList(),
 					observer.getIfAvailable(() -> ForwarderObserver.NONE));

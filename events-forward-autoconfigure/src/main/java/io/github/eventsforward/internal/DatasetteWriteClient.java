@@ -1,6 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,16 +25,20 @@ public final class DatasetteWriteClient implements BatchSender {
 
 	private final @Nullable String apiToken;
 
+	private final Clock clock;
+
 	/**
 	 * Create a client.
 	 * @param webClient the client to send with
 	 * @param apiUrl the write API URL, ending in {@code /-/create} or {@code /-/insert}
 	 * @param apiToken the Bearer token, or {@code null} to send none
+	 * @param clock the present, which a {@code Retry-After} date is measured from
 	 */
-	public DatasetteWriteClient(WebClient webClient, URI apiUrl, @Nullable String apiToken) {
+	public DatasetteWriteClient(WebClient webClient, URI apiUrl, @Nullable String apiToken, Clock clock) {
 		this.webClient = webClient;
 		this.apiUrl = apiUrl;
 		this.apiToken = apiToken;
+		this.clock = clock;
 	}
 
 	@Override
@@ -56,7 +61,8 @@ public final class DatasetteWriteClient implements BatchSender {
 			return response.releaseBody();
 		}
 		int status = response.statusCode().value();
-		Duration retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+		Duration retryAfter = RetryAfter.parse(response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER),
+				this.clock);
 		return response.bodyToMono(String.class)
 			.defaultIfEmpty("")
 			.map(this::withoutToken)
@@ -67,37 +73,6 @@ public final class DatasetteWriteClient implements BatchSender {
 	// server says ends up in logs, the state and the health details.
 	private String withoutToken(String text) {
 		return (this.apiToken != null && !this.apiToken.isEmpty()) ? text.replace(this.apiToken, "******") : text;
-	}
-
-	/**
-	 * Parse a {@code Retry-After} header: a number of seconds or an HTTP date.
-	 * @param value the header's value
-	 * @return how long to wait, or {@code null} when there is no usable value
-	 */
-	static @Nullable Duration retryAfter(@Nullable String value) {
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		String trimmed = value.strip();
-		if (trimmed.chars().allMatch((c) -> c >= '0' && c <= '9')) {
-			// delay-seconds is digits only (RFC 9110); more than a long holds is no usable value.
-			try {
-				return Duration.ofSeconds(Long.parseLong(trimmed));
-			}
-			catch (NumberFormatException ex) {
-				return null;
-			}
-		}
-		// An HTTP date, in any of the three forms RFC 9110 asks clients to read.
-		HttpHeaders headers = new HttpHeaders();
-		headers.set(HttpHeaders.RETRY_AFTER, trimmed);
-		try {
-			Duration wait = Duration.ofMillis(headers.getFirstDate(HttpHeaders.RETRY_AFTER) - System.currentTimeMillis());
-			return wait.isNegative() ? Duration.ZERO : wait;
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
 	}
 
 }

@@ -2,10 +2,10 @@ package io.github.eventsforward.internal;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,9 +17,6 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.NullAndEmptySource;
-import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -28,8 +25,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link DatasetteWriteClient}: how it reads {@code Retry-After}, and what a
- * request and a refusal look like on the wire.
+ * Tests for {@link DatasetteWriteClient}: what a request and a refusal look like on the
+ * wire. How {@code Retry-After} is read is in {@link RetryAfterTests}.
  */
 class DatasetteWriteClientTests {
 
@@ -48,53 +45,6 @@ class DatasetteWriteClientTests {
 	@AfterEach
 	void stopServer() {
 		this.server.close();
-	}
-
-	// ---------------------------------------------------------------- Retry-After
-
-	@Test
-	void readsRetryAfterGivenInSeconds() {
-		assertThat(DatasetteWriteClient.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
-		assertThat(DatasetteWriteClient.retryAfter(" 120 ")).isEqualTo(Duration.ofMinutes(2));
-		assertThat(DatasetteWriteClient.retryAfter("0")).isEqualTo(Duration.ZERO);
-	}
-
-	@Test
-	void readsRetryAfterGivenAsAnHttpDateInTheFutureAsTheWaitUntilThen() {
-		String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME
-			.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1).withNano(0));
-		// The date has whole seconds, and some time passes between formatting and parsing.
-		assertThat(DatasetteWriteClient.retryAfter(inAnHour)).isBetween(Duration.ofMinutes(59), Duration.ofHours(1));
-	}
-
-	@Test
-	void readsRetryAfterGivenAsAnHttpDateInThePastAsNoWait() {
-		assertThat(DatasetteWriteClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
-	}
-
-	@Test
-	void readsRetryAfterGivenInTheObsoleteHttpDateForms() {
-		ZonedDateTime inAnHour = ZonedDateTime.now(ZoneOffset.UTC).plusHours(1).withNano(0);
-		String rfc850 = DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", java.util.Locale.US)
-			.format(inAnHour);
-		String asctime = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.US).format(inAnHour);
-		assertThat(DatasetteWriteClient.retryAfter(rfc850)).isBetween(Duration.ofMinutes(59), Duration.ofHours(1));
-		assertThat(DatasetteWriteClient.retryAfter(asctime)).isBetween(Duration.ofMinutes(59), Duration.ofHours(1));
-	}
-
-	@ParameterizedTest
-	@NullAndEmptySource
-	@ValueSource(strings = { "   ", "soon", "3s", "1.5", "Wed, 21 Oct 2015", "2015-10-21T07:28:00Z",
-			"99999999999999999999" })
-	void ignoresRetryAfterThatIsNeitherSecondsNorAnHttpDate(String value) {
-		assertThat(DatasetteWriteClient.retryAfter(value)).isNull();
-	}
-
-	@ParameterizedTest
-	@ValueSource(strings = { "-1", "-3600" })
-	void ignoresRetryAfterWithANegativeNumberOfSeconds(String value) {
-		// RFC 9110 allows only digits; "retry at once" would be a misreading of a broken header.
-		assertThat(DatasetteWriteClient.retryAfter(value)).isNull();
 	}
 
 	// ---------------------------------------------------------------- on the wire
@@ -147,9 +97,26 @@ class DatasetteWriteClientTests {
 		assertThat(this.server.getRequestCount()).isEqualTo(2);
 	}
 
+	@Test
+	void measuresARetryAfterDateFromItsClock() {
+		this.server.enqueue(new MockResponse.Builder().code(503)
+			.setHeader("Retry-After", "Tue Dec  1 22:53:00 2026")
+			.body("{\"ok\": false, \"errors\": [\"Down for maintenance\"]}")
+			.build());
+		Clock clock = Clock.fixed(Instant.parse("2026-12-01T22:50:30Z"), ZoneOffset.UTC);
+		StepVerifier.create(client(clock).send(List.of(ROW), body()))
+			.expectErrorSatisfies((ex) -> assertThat(((DatasetteWriteException) ex).getRetryAfter())
+				.isEqualTo(Duration.ofSeconds(150)))
+			.verify(Duration.ofSeconds(10));
+	}
+
 	private DatasetteWriteClient client() {
+		return client(Clock.systemUTC());
+	}
+
+	private DatasetteWriteClient client(Clock clock) {
 		URI apiUrl = URI.create(this.server.url("/data/-/create").toString());
-		return new DatasetteWriteClient(WebClient.create(), apiUrl, TOKEN);
+		return new DatasetteWriteClient(WebClient.create(), apiUrl, TOKEN, clock);
 	}
 
 	private static byte[] body() {
