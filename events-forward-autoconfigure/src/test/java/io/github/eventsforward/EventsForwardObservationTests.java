@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.observation.tck.TestObservationRegistry;
@@ -11,6 +12,8 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -27,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code WebClient.Builder}, so tracing and HTTP client metrics see them like any other
  * request of the application.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 class EventsForwardObservationTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
@@ -35,12 +40,16 @@ class EventsForwardObservationTests {
 
 	private final TestObservationRegistry observations = TestObservationRegistry.create();
 
-	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
-		.withAutoConfigurations(ObservationAutoConfiguration.class, WebClientObservationAutoConfiguration.class)
-		.withBean(TestObservationRegistry.class, () -> this.observations)
-		.withPropertyValues(ForwarderContextRunner.quickDelivery(
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.shutdown-timeout=200ms"));
+	private final ApplicationContextRunner contextRunner;
+
+	EventsForwardObservationTests(HttpConnector connector) {
+		this.contextRunner = ForwarderContextRunner
+			.withAutoConfigurations(ObservationAutoConfiguration.class, WebClientObservationAutoConfiguration.class)
+			.withBean(TestObservationRegistry.class, () -> this.observations)
+			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.shutdown-timeout=200ms"));
+	}
 
 	@BeforeEach
 	void startServer() throws Exception {

@@ -2,6 +2,7 @@ package io.github.eventsforward.autoconfigure;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.net.UnknownHostException;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
@@ -97,8 +99,8 @@ public final class EventsForwardAutoConfiguration {
 				ResourceLoader resourceLoader, Environment environment) {
 			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties);
 			warnIfTokenTravelsInClearText(settings, properties.getApiToken());
-			ClientHttpConnector connector = connectorBuilder
-				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader()))
+			ClientHttpConnector connector = http11(connectorBuilder
+				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())))
 				.build(clientSettings(properties, httpClientSettings, sslBundles));
 			// A clone, so the application's codecs, filters and observations apply but nothing of
 			// ours leaks into the application's builder.
@@ -110,6 +112,13 @@ public final class EventsForwardAutoConfiguration {
 			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
 					instance(properties, environment), client, deadLetterHandlers.orderedStream().toList(),
 					observer.getIfAvailable(() -> ForwarderObserver.NONE));
+		}
+
+		// The JDK's HttpClient asks a plain http:// server to upgrade to HTTP/2 by default, and
+		// Datasette's server answers that with 400 "Unsupported upgrade request".
+		private static ClientHttpConnectorBuilder<?> http11(ClientHttpConnectorBuilder<?> builder) {
+			return (builder instanceof JdkClientHttpConnectorBuilder jdk)
+					? jdk.withHttpClientCustomizer((client) -> client.version(HttpClient.Version.HTTP_1_1)) : builder;
 		}
 
 		private static HttpClientSettings clientSettings(EventsForwardProperties properties,

@@ -1,5 +1,6 @@
 package io.github.eventsforward.internal;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -57,9 +58,22 @@ record Failure(Kind kind, String reason, int status, @Nullable Duration retryAft
 			return new Failure(Kind.TRANSIENT, "no answer within datasette.events-forward.request-timeout ("
 					+ settings.requestTimeout() + ")", 0, null);
 		}
+		return new Failure(Kind.TRANSIENT, describe(ex), 0, null);
+	}
+
+	// Reactor Netty's exceptions carry their cause's message; the JDK client's often have
+	// none, and a refused connection is a ConnectException without one.
+	private static String describe(Throwable ex) {
+		String name = ex.getClass().getSimpleName();
 		String message = ex.getMessage();
-		return new Failure(Kind.TRANSIENT, ex.getClass().getSimpleName() + ((message != null) ? ": " + message : ""),
-				0, null);
+		if (message != null && !message.isBlank()) {
+			return name + ": " + message;
+		}
+		if (ex instanceof ConnectException) {
+			return name + ": Connection refused";
+		}
+		Throwable cause = ex.getCause();
+		return (cause != null && cause != ex) ? name + ": " + describe(cause) : name;
 	}
 
 	private static Failure ofAnswer(DatasetteWriteException answer, ForwarderSettings settings) {

@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -194,6 +195,48 @@ class EventsForwardAutoConfigurationTests {
 			assertThat(request.getHeaders().get("X-Application")).isEqualTo("shop");
 		});
 	}
+
+	// ---------------------------------------------------------------- the HTTP client
+
+	@Test
+	void sendsWithReactorNettyWhenTheApplicationHasIt() throws Exception {
+		assertThat(forwardersRequest(forwarding()).getHeaders().get("User-Agent")).startsWith("ReactorNetty/");
+	}
+
+	@Test
+	void sendsWithTheJdkClientOverHttp11WithoutReactorNetty() throws Exception {
+		RecordedRequest request = forwardersRequest(
+				forwarding().withClassLoader(new FilteredClassLoader("reactor.netty")));
+		assertThat(request.getHeaders().get("User-Agent")).startsWith("Java-http-client/");
+		assertThat(request.getHeaders().get("Upgrade")).as("no HTTP/2 upgrade, which Datasette refuses").isNull();
+	}
+
+	@Test
+	void sendsWithTheConnectorSpringBootsPropertyPicks() throws Exception {
+		RecordedRequest request = forwardersRequest(forwarding("spring.http.clients.reactive.connector=jdk"));
+		assertThat(request.getHeaders().get("User-Agent")).startsWith("Java-http-client/");
+	}
+
+	@Test
+	void sendsWithTheApplicationsClientHttpConnectorBuilder() throws Exception {
+		RecordedRequest request = forwardersRequest(
+				forwarding().withBean(ClientHttpConnectorBuilder.class, ClientHttpConnectorBuilder::jdk));
+		assertThat(request.getHeaders().get("User-Agent")).startsWith("Java-http-client/");
+	}
+
+	private RecordedRequest forwardersRequest(ApplicationContextRunner runner) throws InterruptedException {
+		runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.ONE));
+			assertThat(context.getBean(EventsForwarder.class).flush(Duration.ofSeconds(10))).isTrue();
+		});
+		assertThat(this.datasette.rows("datasette_events")).as("delivered").hasSize(1);
+		RecordedRequest request = this.server.takeRequest(0, TimeUnit.SECONDS);
+		assertThat(request).isNotNull();
+		return request;
+	}
+
+	// ---------------------------------------------------------------- settings
 
 	@Test
 	void bindsABareTimePeriodAsSecondsAndAcceptsUnits() {

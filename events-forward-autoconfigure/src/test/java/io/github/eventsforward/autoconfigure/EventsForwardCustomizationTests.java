@@ -12,6 +12,7 @@ import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
@@ -23,6 +24,8 @@ import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -38,8 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * How an application adapts the forwarder's HTTP client: its own customizer, the
  * application's WebClient customizers, and an SSL bundle for a server with a private
- * certificate authority.
+ * certificate authority, on each HTTP client.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 class EventsForwardCustomizationTests {
 
 	private static final String API_PATH = "/data/-/create";
@@ -50,11 +55,14 @@ class EventsForwardCustomizationTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
-		.withAutoConfigurations(SslAutoConfiguration.class)
-		.withPropertyValues(ForwarderContextRunner.quickDelivery(
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.shutdown-timeout=200ms"));
+	private final ApplicationContextRunner contextRunner;
+
+	EventsForwardCustomizationTests(HttpConnector connector) {
+		this.contextRunner = ForwarderContextRunner.withAutoConfigurations(SslAutoConfiguration.class)
+			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.shutdown-timeout=200ms"));
+	}
 
 	@BeforeEach
 	void startServer() throws Exception {

@@ -1,12 +1,16 @@
 package io.github.eventsforward.autoconfigure;
 
 import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.HttpConnector;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -14,41 +18,45 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.netty.transport.ProxyProvider;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
-import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A proxy set the usual Spring Boot way, with a customizer of the Reactor Netty connector
- * builder, carries the forwarder's requests too.
+ * A proxy set the usual Spring Boot way, with a customizer of the application's connector
+ * builder (Reactor Netty's or the JDK client's), carries the forwarder's requests too.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 class EventsForwardProxyTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	// Plays the proxy: Reactor Netty opens a tunnel with CONNECT, and the requests that come
-	// through it are answered as Datasette would, so the test sees what went through.
+	// Plays the proxy: Reactor Netty opens a tunnel with CONNECT, the JDK client sends the
+	// request with its absolute URL; either way the proxy notes where it was meant to go and
+	// answers as Datasette would, so the test sees what went through.
 	private final MockWebServer proxy = new MockWebServer();
 
-	private final List<String> tunnels = new CopyOnWriteArrayList<>();
+	private final List<String> proxied = new CopyOnWriteArrayList<>();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, HttpClientAutoConfiguration.class,
-				ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class,
-				EventsForwardAutoConfiguration.class))
-		.withUserConfiguration(ProxyConfiguration.class);
+	private final ApplicationContextRunner contextRunner;
+
+	EventsForwardProxyTests(HttpConnector connector) {
+		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
+			.withPropertyValues(connector.property())
+			.withUserConfiguration(ProxyConfiguration.class);
+	}
 
 	@BeforeEach
 	void startProxy() throws Exception {
@@ -57,8 +65,11 @@ class EventsForwardProxyTests {
 			@Override
 			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
 				if ("CONNECT".equals(request.getMethod())) {
-					EventsForwardProxyTests.this.tunnels.add(request.getTarget());
+					EventsForwardProxyTests.this.proxied.add(request.getTarget());
 					return new MockResponse.Builder().inTunnel().build();
+				}
+				if (request.getTarget().startsWith("http://")) {
+					EventsForwardProxyTests.this.proxied.add(request.getUrl().host() + ":" + request.getUrl().port());
 				}
 				return EventsForwardProxyTests.this.datasette.dispatch(request);
 			}
@@ -84,7 +95,7 @@ class EventsForwardProxyTests {
 				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 				context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 				await().until(() -> forwarder.counts().delivered() == 1);
-				assertThat(this.tunnels).containsExactly("datasette.invalid:80");
+				assertThat(this.proxied).containsExactly("datasette.invalid:80");
 				assertThat(this.datasette.rows("datasette_events")).hasSize(1);
 			});
 	}
@@ -93,11 +104,18 @@ class EventsForwardProxyTests {
 	static class ProxyConfiguration {
 
 		@Bean
-		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> proxy(
-				org.springframework.core.env.Environment environment) {
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> reactorNettyProxy(
+				Environment environment) {
 			int port = environment.getRequiredProperty("proxy.port", Integer.class);
 			return (builder) -> builder.withHttpClientCustomizer((client) -> client
 				.proxy((proxy) -> proxy.type(ProxyProvider.Proxy.HTTP).host("127.0.0.1").port(port)));
+		}
+
+		@Bean
+		ClientHttpConnectorBuilderCustomizer<JdkClientHttpConnectorBuilder> jdkClientProxy(Environment environment) {
+			int port = environment.getRequiredProperty("proxy.port", Integer.class);
+			return (builder) -> builder.withHttpClientCustomizer(
+					(client) -> client.proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", port))));
 		}
 
 	}

@@ -26,6 +26,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -53,8 +56,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * What a Datasette server receives from the forwarder, and what the application sees when
  * the server refuses or drops a request. Runs the real auto-configuration against a
- * {@link MockWebServer} that answers as Datasette does.
+ * {@link MockWebServer} that answers as Datasette does, on each HTTP client.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 @ExtendWith(OutputCaptureExtension.class)
 class DatasetteWriteApiTests {
 
@@ -75,12 +80,16 @@ class DatasetteWriteApiTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
-		.withPropertyValues("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
-				"datasette.events-forward.retry.initial-backoff=10ms",
-				"datasette.events-forward.retry.max-backoff=20ms",
-				"datasette.events-forward.retry.give-up-after=300ms");
+	private final ApplicationContextRunner contextRunner;
+
+	DatasetteWriteApiTests(HttpConnector connector) {
+		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
+			.withPropertyValues(connector.property(), "datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
+					"datasette.events-forward.retry.initial-backoff=10ms",
+					"datasette.events-forward.retry.max-backoff=20ms",
+					"datasette.events-forward.retry.give-up-after=300ms");
+	}
 
 	@BeforeEach
 	void startServer() throws Exception {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -17,6 +18,8 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -26,8 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link DatasetteWriteClient}: what a request and a refusal look like on the
- * wire. How {@code Retry-After} is read is in {@link RetryAfterTests}.
+ * wire, on each HTTP client. How {@code Retry-After} is read is in {@link RetryAfterTests}.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 class DatasetteWriteClientTests {
 
 	private static final String TOKEN = "dstok_test-token";
@@ -36,6 +41,12 @@ class DatasetteWriteClientTests {
 			"2025-06-01T12:00:00.000000+00:00", "alice", null, null, "{\"orderId\":\"o-0\"}");
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+
+	private final HttpConnector connector;
+
+	DatasetteWriteClientTests(HttpConnector connector) {
+		this.connector = connector;
+	}
 
 	@BeforeEach
 	void startServer() throws Exception {
@@ -116,7 +127,8 @@ class DatasetteWriteClientTests {
 
 	private DatasetteWriteClient client(Clock clock) {
 		URI apiUrl = URI.create(this.server.url("/data/-/create").toString());
-		return new DatasetteWriteClient(WebClient.create(), apiUrl, TOKEN, clock);
+		return new DatasetteWriteClient(WebClient.builder().clientConnector(this.connector.build()).build(), apiUrl, TOKEN,
+				clock);
 	}
 
 	private static byte[] body() {

@@ -21,6 +21,7 @@ import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
+import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.OrderEvents;
@@ -31,6 +32,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,6 +45,7 @@ import org.springframework.context.SmartLifecycle;
 
 import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static io.github.eventsforward.testsupport.ForwarderWaits.awaitCounts;
+import static io.github.eventsforward.testsupport.ForwarderWaits.awaitDelivered;
 import static io.github.eventsforward.testsupport.ForwarderWaits.awaitStatus;
 import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static io.github.eventsforward.testsupport.OrderEvents.publish;
@@ -52,8 +56,11 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * What the forwarder guarantees whatever the server does: every published event is
  * delivered, dead-lettered or dropped and counted, no row is stored twice, publishing never
  * blocks, and delivery goes on afterwards. Runs the real auto-configuration against a
- * {@link MockWebServer} that answers as Datasette does and misbehaves on cue.
+ * {@link MockWebServer} that answers as Datasette does and misbehaves on cue, on each HTTP
+ * client.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(HttpConnector.class)
 class DeliveryGuaranteesTests {
 
 	private static final String TABLE = "datasette_events";
@@ -70,11 +77,15 @@ class DeliveryGuaranteesTests {
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
-	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations()
-		.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
-		.withPropertyValues(ForwarderContextRunner.quickDelivery(
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-				"datasette.events-forward.retry.give-up-after=1m"));
+	private final ApplicationContextRunner contextRunner;
+
+	DeliveryGuaranteesTests(HttpConnector connector) {
+		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
+			.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
+			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.retry.give-up-after=1m"));
+	}
 
 	private MockWebServer server = newServer();
 
@@ -163,6 +174,45 @@ class DeliveryGuaranteesTests {
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
+	}
+
+	@Test
+	void aTooManyRequestsAnswerHoldsTheRetryBackForTheRetryAfterTheServerAskedFor() {
+		this.datasette.enqueue(new MockResponse.Builder(DatasetteWriteApi.error(429, "Too many requests"))
+			.setHeader("Retry-After", "1")
+			.build());
+		// Without the header the retry would follow after 10 to 50 ms.
+		forwarding("datasette.events-forward.retry.max-backoff=5s").run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			publish(context, 1, 3);
+
+			awaitCounts(forwarder, 3, 0);
+			List<Long> arrivals = this.datasette.requestArrivals();
+			assertThat(arrivals).hasSize(2);
+			assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+			assertThat(this.datasette.requestBodies().get(1)).as("the same batch, sent again")
+				.isEqualTo(this.datasette.requestBodies().get(0));
+			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
+		});
+	}
+
+	@Test
+	void aBacklogGoesOutInFullBatchesAndTheRateLimitHoldsTheNextOneBack() {
+		forwarding("datasette.events-forward.batch-limit=10", "datasette.events-forward.max-rate=1",
+				"datasette.events-forward.time-period=1h", "datasette.events-forward.shutdown-timeout=300ms")
+			.run((context) -> {
+				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+				publish(context, 1, 25);
+
+				awaitDelivered(forwarder, 10);
+				assertThat(forwarder.flush(Duration.ofMillis(300))).as("the rate limit holds the rest").isFalse();
+				assertThat(this.datasette.requestBodies()).singleElement()
+					.satisfies((body) -> assertThat(rowIds(body)).hasSize(10));
+				context.close();
+				assertThat(this.datasette.requestBodies()).as("shutdown too keeps to the rate limit").hasSize(1);
+				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(25, 10, 0, 0, 15));
+				assertThat(this.log.messages(Level.WARN, "15 events could not be sent")).hasSize(1);
+			});
 	}
 
 	@Test
@@ -690,8 +740,9 @@ class DeliveryGuaranteesTests {
 			.toList();
 	}
 
+	// The server counts a request before its dispatcher has read it: wait for the dispatcher.
 	private void awaitRequests(int count) {
-		waiting().until(() -> this.server.getRequestCount() >= count);
+		waiting().until(() -> this.datasette.requestBodies().size() >= count);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.eventsforward.testsupport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -29,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A MockWebServer dispatcher that answers the two write API calls the forwarder makes as a
  * real Datasette 1.0a37 server does: {@code POST /<db>/-/create} and
  * {@code POST /<db>/<table>/-/insert}, with {@code ignore} and {@code pk}, Bearer tokens,
- * the 100-row insert limit, the 2 MB body limit, status codes and error bodies. Stored rows
+ * the 100-row insert limit, the 2 MB body limit, status codes and error bodies, and HTTP/1.1
+ * only (a cleartext HTTP/2 upgrade is refused with 400). Stored rows
  * are kept per table, keyed by id, so duplicates are visible (or rather, invisible) exactly
  * as on the server. Scripted answers queued with {@link #enqueue(MockResponse)} are served
  * first, one per request.
@@ -84,6 +86,8 @@ public class DatasetteWriteApi extends Dispatcher {
 	private final BlockingQueue<MockResponse> scripted = new LinkedBlockingQueue<>();
 
 	private final List<String> requestBodies = new CopyOnWriteArrayList<>();
+
+	private final List<Long> requestArrivals = new CopyOnWriteArrayList<>();
 
 	/**
 	 * A server with database {@code data} that expects {@link #TOKEN}.
@@ -210,6 +214,15 @@ public class DatasetteWriteApi extends Dispatcher {
 		return List.copyOf(this.requestBodies);
 	}
 
+	/**
+	 * Return when each request arrived, in {@link System#nanoTime()}, in the order of
+	 * {@link #requestBodies()}.
+	 * @return the arrival times
+	 */
+	public List<Long> requestArrivals() {
+		return List.copyOf(this.requestArrivals);
+	}
+
 	// MockWebServer reads request-side socket effects (such as onRequestBody) from peek(),
 	// before it dispatches: show it the scripted answer that the next request will get.
 	@Override
@@ -223,8 +236,12 @@ public class DatasetteWriteApi extends Dispatcher {
 
 	@Override
 	public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+		long arrived = System.nanoTime();
 		String body = (request.getBody() != null) ? request.getBody().utf8() : "";
-		this.requestBodies.add(body);
+		synchronized (this.requestBodies) {
+			this.requestArrivals.add(arrived);
+			this.requestBodies.add(body);
+		}
 		this.held.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS);
 		MockResponse script = this.scripted.poll();
 		if (script != null) {
@@ -240,6 +257,14 @@ public class DatasetteWriteApi extends Dispatcher {
 	}
 
 	private MockResponse handle(RecordedRequest request, String body) {
+		String upgrade = request.getHeaders().get("Upgrade");
+		if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("h2c")) {
+			// Datasette's server speaks HTTP/1.1 only, and refuses a cleartext HTTP/2 upgrade.
+			return new MockResponse.Builder().code(400)
+				.setHeader("Content-Type", "text/plain; charset=utf-8")
+				.body("Unsupported upgrade request")
+				.build();
+		}
 		String path = request.getUrl().encodedPath();
 		Matcher create = CREATE.matcher(path);
 		Matcher insert = INSERT.matcher(path);
