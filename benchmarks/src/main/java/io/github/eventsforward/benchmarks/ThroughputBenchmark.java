@@ -1,5 +1,8 @@
 package io.github.eventsforward.benchmarks;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -18,6 +21,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,11 +38,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * 2. Events per second from {@code publishEvent} until the local receiver has acknowledged
- * them ({@code forwarder}: the starter with the rate limit lifted and batch-limit 100; each
- * invocation publishes 10,000 events and waits with {@code flush} until all have an outcome),
- * against the raw ceiling of the same receiver ({@code rawClient}: the same 100-row bodies
- * posted one after another on one connection by a plain Reactor Netty {@code HttpClient}, 100
- * requests per invocation). Both scores are rows per second.
+ * them ({@code forwarder}: the starter with the rate limit lifted and batch-limit 100, on
+ * Reactor Netty and on the JDK's {@code HttpClient} ({@code connector}); each invocation
+ * publishes 10,000 events and waits with {@code flush} until all have an outcome), against the
+ * raw ceiling of the same receiver: the same 100-row bodies posted one after another on one
+ * connection by a plain Reactor Netty {@code HttpClient} ({@code rawClient}) and by a plain JDK
+ * {@code HttpClient} ({@code rawJdkClient}), 100 requests per invocation. All scores are rows
+ * per second.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -81,8 +87,24 @@ public class ThroughputBenchmark {
 		}
 	}
 
+	@Benchmark
+	@OperationsPerInvocation(EVENTS_PER_INVOCATION)
+	public void rawJdkClient(RawJdk state) throws Exception {
+		for (int i = 0; i < EVENTS_PER_INVOCATION / ROWS_PER_REQUEST; i++) {
+			int status = state.client.send(state.request, HttpResponse.BodyHandlers.ofByteArray())
+				.statusCode();
+			if (status != 201) {
+				throw new IllegalStateException("The receiver answered " + status);
+			}
+		}
+	}
+
 	@State(Scope.Benchmark)
 	public static class Forwarding {
+
+		/** The reactive HTTP client the forwarder runs on, as Spring Boot's property names it. */
+		@Param({ "reactor", "jdk" })
+		public String connector;
 
 		final OrderPlaced[] events = new OrderPlaced[EVENTS_PER_INVOCATION];
 
@@ -108,7 +130,8 @@ public class ThroughputBenchmark {
 			// not stall an invocation for the default second.
 			this.context = Contexts.forwarding(this.receiver.apiUrl(),
 					Map.of("datasette.events-forward.buffer-capacity", 10 * EVENTS_PER_INVOCATION,
-							"datasette.events-forward.flush-interval", "20ms"));
+							"datasette.events-forward.flush-interval", "20ms", "spring.http.clients.reactive.connector",
+							this.connector));
 			this.publisher = this.context;
 			this.forwarder = this.context.getBean(EventsForwarder.class);
 		}
@@ -117,7 +140,7 @@ public class ThroughputBenchmark {
 		public void report() {
 			ForwardCounts counts = this.forwarder.counts();
 			long rows = this.receiver.rows();
-			System.out.printf("%n  [forwarder] iteration: published %d, delivered %d, dropped %d, failed %d;"
+			System.out.printf("%n  [forwarder on " + this.connector + "] iteration: published %d, delivered %d, dropped %d, failed %d;"
 					+ " receiver counted %d rows%n", counts.published() - this.last.published(),
 					counts.delivered() - this.last.delivered(), counts.dropped() - this.last.dropped(),
 					counts.failed() - this.last.failed(), rows - this.lastRows);
@@ -146,18 +169,24 @@ public class ThroughputBenchmark {
 
 		byte[] body;
 
-		@Setup(Level.Trial)
-		public void start() {
+		// The body the forwarder would send for 100 events.
+		static byte[] body() {
 			MappingSteps steps = new MappingSteps(new DefaultEventRowMapper(JsonMapper.shared()), JsonMapper.shared(),
 					"datasette_events");
 			Object[] events = new Object[ROWS_PER_REQUEST];
 			for (int i = 0; i < ROWS_PER_REQUEST; i++) {
 				events[i] = OrderPlaced.number(i);
 			}
-			this.body = steps.body(events, Instant.now());
-			if (Receiver.countRows(this.body) != ROWS_PER_REQUEST) {
+			byte[] body = steps.body(events, Instant.now());
+			if (Receiver.countRows(body) != ROWS_PER_REQUEST) {
 				throw new IllegalStateException("The body does not hold " + ROWS_PER_REQUEST + " rows");
 			}
+			return body;
+		}
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.body = body();
 			this.receiver = new Receiver();
 			this.loops = LoopResources.create("bench-raw-client", 1, true);
 			this.connections = ConnectionProvider.create("bench-raw-client", 1);
@@ -173,6 +202,37 @@ public class ThroughputBenchmark {
 		public void stop() {
 			this.connections.disposeLater().block(Duration.ofSeconds(5));
 			this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
+			this.receiver.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class RawJdk {
+
+		Receiver receiver;
+
+		// Named in full: reactor.netty's HttpClient is imported for the other baseline.
+		java.net.http.HttpClient client;
+
+		HttpRequest request;
+
+		@Setup(Level.Trial)
+		public void start() {
+			byte[] body = Raw.body();
+			this.receiver = new Receiver();
+			// HTTP/1.1, as the forwarder asks for: one connection, kept alive.
+			this.client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+			this.request = HttpRequest.newBuilder(URI.create(this.receiver.apiUrl()))
+				.header("Content-Type", "application/json")
+				.header("Accept", "application/json")
+				.header("Authorization", "Bearer benchmark")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+				.build();
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
 			this.receiver.close();
 		}
 
