@@ -5,8 +5,13 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.BeanDescription;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationConfig;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.introspect.BeanPropertyDefinition;
+import tools.jackson.databind.introspect.ClassIntrospector;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,9 +26,11 @@ import org.springframework.context.ApplicationEvent;
  * ({@code UserSignedUpEvent} becomes {@code user-signed-up});</li>
  * <li>{@code actor_id}, {@code database_name}, {@code table_name}: the properties
  * {@code actorId}, {@code database} and {@code table} as text (an empty one as
- * {@code null}), removed from the others;</li>
- * <li>{@code properties}: every other property, as a JSON object. The {@code source} and
- * {@code timestamp} of an {@link ApplicationEvent} are not properties.</li>
+ * {@code null}), removed from the others. They are found by their Java names, whatever
+ * JSON names the mapper's naming strategy or {@code @JsonProperty} give them;</li>
+ * <li>{@code properties}: every other property, as a JSON object, named as the mapper
+ * names it. The {@code source} and {@code timestamp} of an {@link ApplicationEvent} are not
+ * properties.</li>
  * </ul>
  */
 public class DefaultEventRowMapper implements EventRowMapper {
@@ -44,6 +51,15 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	};
 
 	private final JsonMapper jsonMapper;
+
+	private final ClassValue<ColumnKeys> columnKeys = new ClassValue<>() {
+
+		@Override
+		protected ColumnKeys computeValue(Class<?> type) {
+			return columnKeys(type);
+		}
+
+	};
 
 	/**
 	 * Create a mapper with Jackson's defaults.
@@ -67,21 +83,46 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	@Override
 	public MappedEvent map(Object event) {
 		JsonNode tree = this.jsonMapper.valueToTree(event);
-		ObjectNode properties;
-		if (tree instanceof ObjectNode object) {
-			properties = object;
-		}
-		else {
+		String name = NAMES.get(event.getClass());
+		if (!(tree instanceof ObjectNode properties)) {
 			// A scalar or array payload, such as publishEvent("text"), has no named properties.
-			properties = this.jsonMapper.createObjectNode();
+			ObjectNode value = this.jsonMapper.createObjectNode();
 			if (tree != null && !tree.isNull()) {
-				properties.set("value", tree);
+				value.set("value", tree);
+			}
+			return new MappedEvent(name, null, null, null, value);
+		}
+		ColumnKeys keys = this.columnKeys.get(event.getClass());
+		String actorId = column(properties.remove(keys.actorId()));
+		String database = column(properties.remove(keys.database()));
+		String table = column(properties.remove(keys.table()));
+		return new MappedEvent(name, actorId, database, table, properties);
+	}
+
+	/**
+	 * Find the JSON names that the mapper gives the {@code actorId}, {@code database} and
+	 * {@code table} properties of a type, after its naming strategy and annotations. A
+	 * type without such a property, such as a {@code Map}, keeps the property's own name.
+	 */
+	private ColumnKeys columnKeys(Class<?> type) {
+		SerializationConfig config = this.jsonMapper.serializationConfig();
+		JavaType javaType = config.constructType(type);
+		ClassIntrospector introspector = config.classIntrospectorInstance();
+		BeanDescription description = introspector.introspectForSerialization(javaType,
+				introspector.introspectClassAnnotations(javaType));
+		String actorId = ACTOR_ID;
+		String database = DATABASE;
+		String table = TABLE;
+		for (BeanPropertyDefinition property : description.findProperties()) {
+			switch (property.getInternalName()) {
+				case ACTOR_ID -> actorId = property.getName();
+				case DATABASE -> database = property.getName();
+				case TABLE -> table = property.getName();
+				default -> {
+				}
 			}
 		}
-		String actorId = column(properties.remove(ACTOR_ID));
-		String database = column(properties.remove(DATABASE));
-		String table = column(properties.remove(TABLE));
-		return new MappedEvent(NAMES.get(event.getClass()), actorId, database, table, properties);
+		return new ColumnKeys(actorId, database, table);
 	}
 
 	private static @Nullable String column(@Nullable JsonNode value) {
@@ -152,6 +193,9 @@ public class DefaultEventRowMapper implements EventRowMapper {
 		if (kebab.length() > 0 && kebab.charAt(kebab.length() - 1) != '-') {
 			kebab.append('-');
 		}
+	}
+
+	private record ColumnKeys(String actorId, String database, String table) {
 	}
 
 	// Method mix-ins rather than class-level @JsonIgnoreProperties: Jackson takes a class

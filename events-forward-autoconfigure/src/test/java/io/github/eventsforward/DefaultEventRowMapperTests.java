@@ -15,8 +15,10 @@ import com.example.shop.UserLoggedIn;
 import com.example.shop.UserSignedUpEvent;
 import com.example.web.HTTPRequestReceivedEvent;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEvent;
@@ -85,6 +87,55 @@ class DefaultEventRowMapperTests {
 		assertThat(mapped.table()).isEqualTo("orders");
 		assertThat(mapped.actorId()).isEqualTo("alice");
 		assertThat(json(mapped)).isEqualTo(json("{\"columns\": 5}"));
+	}
+
+	@Test
+	void findsColumnsByJavaPropertyNameUnderSnakeCase() {
+		MappedEvent mapped = snakeCase().map(new RowsImported("data", "orders", "alice", 3));
+
+		assertThat(mapped.database()).isEqualTo("data");
+		assertThat(mapped.table()).isEqualTo("orders");
+		assertThat(mapped.actorId()).isEqualTo("alice");
+		assertThat(json(mapped)).isEqualTo(json("{\"row_count\": 3}"));
+	}
+
+	@Test
+	void otherPropertiesKeepTheNamesOfTheApplicationsMapper() {
+		MappedEvent mapped = snakeCase().map(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
+
+		assertThat(mapped.actorId()).isEqualTo("alice");
+		assertThat(json(mapped))
+			.isEqualTo(json("{\"order_id\": \"o-1\", \"quantity\": 2, \"total\": 9.90}"));
+	}
+
+	@Test
+	void findsColumnsByJavaPropertyNameWhenJsonPropertyRenamesThem() {
+		MappedEvent mapped = this.mapper.map(new RowsDeleted("alice", "data", "orders", 7));
+
+		assertThat(mapped.actorId()).isEqualTo("alice");
+		assertThat(mapped.database()).isEqualTo("data");
+		assertThat(mapped.table()).isEqualTo("orders");
+		assertThat(json(mapped)).isEqualTo(json("{\"rows\": 7}"));
+	}
+
+	@Test
+	void classicApplicationEventUnderSnakeCaseFillsActorIdFromItsGetter() {
+		MappedEvent mapped = snakeCase().map(new UserSignedUpEvent(new SignUpForm("alice@example.com"), "alice", "pro"));
+
+		assertThat(mapped.actorId()).isEqualTo("alice");
+		assertThat(json(mapped)).isEqualTo(json("{\"plan\": \"pro\"}"));
+	}
+
+	@Test
+	void mapPayloadUnderSnakeCaseFillsColumnsFromItsKeys() {
+		Map<String, Object> payload = Map.of("actorId", "alice", "database", "data", "table", "orders", "rowCount", 3);
+
+		MappedEvent mapped = snakeCase().map(payload);
+
+		assertThat(mapped.actorId()).isEqualTo("alice");
+		assertThat(mapped.database()).isEqualTo("data");
+		assertThat(mapped.table()).isEqualTo("orders");
+		assertThat(json(mapped)).isEqualTo(json("{\"rowCount\": 3}"));
 	}
 
 	@Test
@@ -201,6 +252,11 @@ class DefaultEventRowMapperTests {
 			.withStackTraceContaining("PDF renderer is offline");
 	}
 
+	private static DefaultEventRowMapper snakeCase() {
+		return new DefaultEventRowMapper(
+				JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build());
+	}
+
 	private static JsonNode json(MappedEvent mapped) {
 		assertThat(mapped.properties()).isNotNull();
 		// The properties column holds this object written as JSON text.
@@ -218,6 +274,13 @@ class DefaultEventRowMapperTests {
 	}
 
 	record Grant(Subject to) {
+	}
+
+	record RowsImported(String database, String table, String actorId, int rowCount) {
+	}
+
+	record RowsDeleted(@JsonProperty("actor") String actorId, @JsonProperty("db") String database,
+			@JsonProperty("tbl") String table, int rows) {
 	}
 
 	static class UnserializableSource {

@@ -234,6 +234,19 @@ class DatasetteWriteApiTests {
 	}
 
 	@Test
+	void snakeCaseNamingStrategyStillFillsActorIdAndNamesTheOtherProperties() {
+		createUrl().withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE").run((context) -> {
+			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
+
+			ObjectNode row = awaitRows(1).get(0);
+			assertThat(row.propertyNames()).containsExactlyElementsOf(ROW_KEYS);
+			assertThat(row.get("actor_id").asString()).isEqualTo("alice");
+			assertThat(properties(row))
+				.isEqualTo(tree("{\"order_id\": \"o-1\", \"quantity\": 2, \"total\": 9.90}"));
+		});
+	}
+
+	@Test
 	void eventNameAnnotationNamesTheEventColumn() {
 		createUrl().run((context) -> {
 			context.publishEvent(new UserLoggedIn("alice", "password"));
