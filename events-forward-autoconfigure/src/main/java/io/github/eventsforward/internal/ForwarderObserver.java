@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Told what the forwarder does, for metrics. Calls come from the forwarder's thread, except
- * {@link #dropped} for a full buffer, which comes from the publisher's, so implementations
+ * {@link #dropped}, which mostly comes from the publisher's at the drop, so implementations
  * must be quick and thread-safe.
  */
 public interface ForwarderObserver {

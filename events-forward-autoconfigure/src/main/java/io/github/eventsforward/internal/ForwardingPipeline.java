@@ -36,10 +36,12 @@ import tools.jackson.databind.json.JsonMapper;
  * time, in publish order.
  * <p>
  * Publisher threads only read the clock, bump counters and offer to a lock-free
- * multi-producer queue; they schedule the forwarder's drain task only when it is idle. The
- * bound is kept by the {@code pending} counter, which covers every event that has no outcome
- * yet, wherever it is in the pipeline. The drain task maps a few events per turn and then
- * gives way, so that answers to requests and timers are acted on while a backlog is mapped.
+ * multi-producer queue; they schedule the forwarder's drain task only when it is idle, and
+ * the WARN about dropped events only when none is scheduled, for the forwarder's thread to
+ * log. The bound is kept by the {@code pending} counter, which covers every event that has
+ * no outcome yet, wherever it is in the pipeline. The drain task maps a few events per turn
+ * and then gives way, so that answers to requests and timers are acted on while a backlog is
+ * mapped.
  */
 public final class ForwardingPipeline implements EventsForwarder {
 
@@ -374,6 +376,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 			this.accepting = true;
 		}
 		this.status.started();
+		this.overflowWarning.start(scheduler);
+		this.stoppedWarning.start(scheduler);
 		RateGate gate = new RateGate(this.settings.maxRate(), this.settings.timePeriod(), scheduler);
 		Delivery delivery = new Delivery(this.settings, this.bodyWriter, this.sender, gate, scheduler,
 				this.status, new Outcomes(), this.observer);
@@ -387,7 +391,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	/**
 	 * Stop accepting events, send what is queued within the shutdown timeout, and release
-	 * the thread. Logs how many events could not be sent.
+	 * the thread. Logs how many events could not be sent, and the drops not reported yet.
 	 */
 	public synchronized void stop() {
 		Batcher batcher = this.batcher;
@@ -416,8 +420,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 		}
 		this.scheduler = null;
 		this.status.stopped();
-		this.stoppedWarning.flush();
-		this.overflowWarning.flush();
+		this.stoppedWarning.stop();
+		this.overflowWarning.stop();
 		if (!sent) {
 			logger.warn(this.pending.get() + " events could not be sent to " + this.settings.displayUrl()
 					+ " within datasette.events-forward.shutdown-timeout (" + timeout + ") and are lost");

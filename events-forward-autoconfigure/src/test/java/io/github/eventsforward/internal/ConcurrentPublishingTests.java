@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
+import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
@@ -125,9 +127,11 @@ class ConcurrentPublishingTests {
 				assertThat(this.stalling.held()).as("requests held by the stalled server").isOne();
 				assertThat(this.datasette.rows(TABLE)).isEmpty();
 				assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(5_000, 0, 4_900, 0, 100));
-				assertThat(this.pipelineLog.events()).anySatisfy((event) -> {
-					assertThat(event.getLevel()).isEqualTo(Level.WARN);
+				// Reported by the forwarder's thread, not by the publishers'.
+				await().atMost(PATIENCE).until(() -> !droppedWarnings().isEmpty());
+				assertThat(droppedWarnings()).allSatisfy((event) -> {
 					assertThat(event.getFormattedMessage()).contains("datasette.events-forward.buffer-capacity");
+					assertThat(event.getThreadName()).startsWith(ForwarderThreads.NAME_PREFIX);
 				});
 
 				this.stalling.release();
@@ -174,6 +178,14 @@ class ConcurrentPublishingTests {
 		for (Future<?> publishing : running) {
 			publishing.get();
 		}
+	}
+
+	private List<ILoggingEvent> droppedWarnings() {
+		return this.pipelineLog.events()
+			.stream()
+			.filter((event) -> event.getLevel() == Level.WARN
+					&& event.getFormattedMessage().startsWith("Dropped the newest "))
+			.toList();
 	}
 
 	private static List<String> orderIds(int threads, int perThread) {
