@@ -3,7 +3,10 @@ package io.github.eventsforward;
 import java.time.Duration;
 
 /**
- * The running forwarder, available as a bean while forwarding is on.
+ * The forwarder, available as a bean. While forwarding is switched off by configuration, the
+ * bean reports that: {@link #state()} is {@link ForwarderState.Status#OFF OFF} with the
+ * reason, {@link #counts()} stays at zero and {@link #flush(Duration)} returns {@code true}
+ * at once.
  */
 public interface EventsForwarder {
 

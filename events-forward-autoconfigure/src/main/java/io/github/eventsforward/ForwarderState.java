@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  * Whether the forwarder is delivering, and if not, why: what a health check reads.
  *
  * @param status what the forwarder is doing
- * @param reason why it is retrying or paused, naming the likely cause; {@code null} while
- * it delivers
+ * @param reason why it is retrying, paused or off, naming the likely cause; {@code null}
+ * while it delivers
  * @param since when it entered this status
  * @param lastError the last failure of any request, or {@code null} if none failed yet
  * @param lastErrorAt when that failure happened, or {@code null}
@@ -41,7 +41,13 @@ public record ForwarderState(Status status, @Nullable String reason, Instant sin
 		/**
 		 * Stopped with the application context.
 		 */
-		STOPPED
+		STOPPED,
+
+		/**
+		 * Switched off by configuration ({@code datasette.events-forward.enabled} is
+		 * {@code false}, or {@code api-url} is not set): nothing is forwarded or counted.
+		 */
+		OFF
 
 	}
 

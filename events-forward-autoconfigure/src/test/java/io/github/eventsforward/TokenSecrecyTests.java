@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.example.shop.OrderPlaced;
+import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.actuate.EventsForwardEndpoint;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
@@ -268,12 +269,48 @@ class TokenSecrecyTests {
 		try (WebApplication application = WebApplication.start(Map.of("FORWARD_TOKEN", TOKEN),
 				actuatorProperties("datasette.events-forward.api-token=${FORWARD_TOKEN}",
 						"datasette.events-forward.enabled=false"))) {
-			assertThat(application.context().getBeanNamesForType(EventsForwarder.class)).isEmpty();
+			assertThat(application.bean(EventsForwarder.class).state().status()).isEqualTo(Status.OFF);
 			WebTestClient client = application.client();
 
 			assertThat(body(client, "/actuator/env")).contains("\"FORWARD_TOKEN\"").doesNotContain(SIGNATURE);
 			assertThat(body(client, "/actuator/env/datasette.events-forward.api-token")).doesNotContain(SIGNATURE);
 		}
+	}
+
+	@Test
+	void theApiUrlsCredentialsAreMaskedInConfigpropsEnvAndTheEventsforwardEndpoint() {
+		String password = "url-PASSWORD-3f0a1";
+		String apiUrl = "http://forwarder:" + password + "@127.0.0.1:" + this.server.getPort() + "/data/-/create";
+		try (WebApplication application = WebApplication.start(Map.of("DATASETTE_API_URL", apiUrl),
+				actuatorProperties("datasette.events-forward.api-token=" + TOKEN,
+						"datasette.events-forward.api-url=${DATASETTE_API_URL}"))) {
+			awaitDeliveredThrough(application);
+			WebTestClient client = application.client();
+			String masked = "http://******@127.0.0.1:" + this.server.getPort() + "/data/-/create";
+
+			assertThat(body(client, "/actuator/configprops")).contains("\"apiUrl\":\"" + masked + "\"")
+				.doesNotContain(password);
+			assertThat(body(client, "/actuator/env")).contains("\"DATASETTE_API_URL\"", masked)
+				.doesNotContain(password);
+			assertThat(body(client, "/actuator/env/DATASETTE_API_URL")).contains(masked).doesNotContain(password);
+			assertThat(body(client, "/actuator/env/datasette.events-forward.api-url")).doesNotContain(password);
+			assertThat(body(client, "/actuator/eventsforward")).contains(masked).doesNotContain(password);
+		}
+	}
+
+	@Test
+	void theApiUrlsCredentialsAreNotInTheFailureReportOfAnInvalidApiUrl(CapturedOutput output) {
+		String password = "url-PASSWORD-c27e9";
+		Throwable failure = WebApplication.startupFailure(
+				"datasette.events-forward.api-url=http://forwarder:" + password + "@127.0.0.1/data/no-endpoint",
+				"datasette.events-forward.api-token=" + TOKEN);
+		assertThat(failure).isNotNull();
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			assertThat(String.valueOf(cause)).doesNotContain(password);
+		}
+		assertThat(output).contains("APPLICATION FAILED TO START", "datasette.events-forward.api-url",
+				"http://******@127.0.0.1/data/no-endpoint", "must end in /-/create");
+		assertThat(output.getAll()).doesNotContain(password);
 	}
 
 	// ---------------------------------------------------------------- clear text

@@ -11,11 +11,13 @@ import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.EventsForwardWebClientCustomizer;
+import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.internal.DatasetteWriteClient;
 import io.github.eventsforward.internal.EventFilter;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.internal.ForwarderObserver;
 import io.github.eventsforward.internal.ForwarderSettings;
+import io.github.eventsforward.internal.ForwardingOff;
 import io.github.eventsforward.internal.ForwardingEventListener;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import org.apache.commons.logging.Log;
@@ -25,7 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -45,8 +46,9 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration that forwards the application's events to a Datasette server. Active
- * once {@code datasette.events-forward.api-url} is set.
+ * Auto-configuration that forwards the application's events to a Datasette server, once
+ * {@code datasette.events-forward.api-url} is set and unless {@code enabled} is
+ * {@code false}. While forwarding is off, the {@link EventsForwarder} bean says so.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration",
 		"org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration",
@@ -54,18 +56,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
 		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass({ WebClient.class, ClientHttpConnectorBuilder.class })
-@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EventsForwardProperties.class)
 public final class EventsForwardAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(EventsForwardAutoConfiguration.class);
-
-	EventsForwardAutoConfiguration(EventsForwardProperties properties) {
-		if (!StringUtils.hasText(properties.getApiUrl())) {
-			logger.info("Datasette events forwarding is off: datasette.events-forward.api-url is not set."
-					+ " Set it to a write API URL such as http://localhost:8001/mydb/-/create to forward events");
-		}
-	}
 
 	/**
 	 * Return the {@code instance} label: the property, else the application's name.
@@ -79,7 +73,30 @@ public final class EventsForwardAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@Conditional(OnApiUrlCondition.class)
+	@Conditional(OnForwardingCondition.Off.class)
+	static class ForwardingOffConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		EventsForwarder eventsForwarder(Environment environment) {
+			String reason = OnForwardingCondition.offReason(environment);
+			if (reason == null) {
+				// Only under Spring AOT, which decided the conditions at build time.
+				reason = "the application was processed ahead of time (Spring AOT) with forwarding off, and the"
+						+ " settings it starts with cannot turn it on. Run the AOT processing with "
+						+ OnForwardingCondition.API_URL + " set to forward events";
+				logger.warn("Datasette events forwarding is off: " + reason);
+			}
+			else {
+				logger.info("Datasette events forwarding is off: " + reason);
+			}
+			return new ForwardingOff(reason, Clock.systemUTC());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Conditional(OnForwardingCondition.class)
 	static class ForwardingConfiguration {
 
 		@Bean
@@ -97,8 +114,22 @@ public final class EventsForwardAutoConfiguration {
 				ObjectProvider<HttpClientSettings> httpClientSettings, ObjectProvider<SslBundles> sslBundles,
 				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observer,
 				ResourceLoader resourceLoader, Environment environment) {
-			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties);
+			if (!properties.isEnabled()) {
+				// Only under Spring AOT, which decided the conditions at build time.
+				logger.warn(OnForwardingCondition.ENABLED + " is false, but the application was processed ahead of"
+						+ " time (Spring AOT) with forwarding on, so it forwards anyway. Run the AOT processing with"
+						+ " it set to false to build an application that does not forward");
+			}
+			ForwarderSettings settings = EventsForwardPropertiesValidator.validate(properties,
+					resourceLoader.getClassLoader());
 			warnIfTokenTravelsInClearText(settings, properties.getApiToken());
+			String instance = instance(properties, environment);
+			if (instance == null) {
+				logger.warn("Neither datasette.events-forward.instance nor spring.application.name is set: rows"
+						+ " carry \"instance\": null, and the metrics are tagged instance=none. Set"
+						+ " spring.application.name (or datasette.events-forward.instance) to tell this"
+						+ " application's events apart");
+			}
 			ClientHttpConnector connector = http11(connectorBuilder
 				.getIfAvailable(() -> ClientHttpConnectorBuilder.detect(resourceLoader.getClassLoader())))
 				.build(clientSettings(properties, httpClientSettings, sslBundles));
@@ -107,10 +138,10 @@ public final class EventsForwardAutoConfiguration {
 			WebClient.Builder builder = webClientBuilder.getIfAvailable(WebClient::builder).clone();
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 			WebClient webClient = builder.clientConnector(connector).build();
-			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.apiUrl(),
+			DatasetteWriteClient client = new DatasetteWriteClient(webClient, settings.requestUrl(),
 					properties.getApiToken(), Clock.systemUTC());
 			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
-					instance(properties, environment), client, deadLetterHandlers.orderedStream().toList(),
+					instance, client, deadLetterHandlers.orderedStream().toList(),
 					observer.getIfAvailable(() -> ForwarderObserver.NONE));
 		}
 

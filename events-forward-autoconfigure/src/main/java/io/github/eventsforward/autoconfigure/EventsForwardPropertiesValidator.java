@@ -1,8 +1,12 @@
 package io.github.eventsforward.autoconfigure;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.WriteEndpoint;
@@ -11,6 +15,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.NativeDetector;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -30,13 +37,21 @@ final class EventsForwardPropertiesValidator {
 	/** Datasette's default {@code max_insert_rows}, which applies to {@code /-/insert}. */
 	static final int DATASETTE_MAX_INSERT_ROWS = 100;
 
+	private static final Duration SHORT_TIMEOUT = Duration.ofMillis(100);
+
+	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]*)[^}]*}");
+
 	private EventsForwardPropertiesValidator() {
 	}
 
-	static ForwarderSettings validate(EventsForwardProperties properties) {
+	static ForwarderSettings validate(EventsForwardProperties properties, @Nullable ClassLoader classLoader) {
+		checkResolved("api-url", properties.getApiUrl());
+		checkResolved("api-token", properties.getApiToken());
 		URI apiUrl = apiUrl(properties.getApiUrl());
 		WriteEndpoint endpoint = endpoint(apiUrl);
 		checkToken(properties.getApiToken());
+		checkTypesOrPackages("include", properties.getInclude(), classLoader);
+		checkTypesOrPackages("exclude", properties.getExclude(), classLoader);
 		if (endpoint == WriteEndpoint.CREATE && !StringUtils.hasText(properties.getTable())) {
 			throw invalid("table", properties.getTable(), "must name the table that /-/create writes to");
 		}
@@ -68,6 +83,10 @@ final class EventsForwardPropertiesValidator {
 		}
 		positive("connect-timeout", properties.getConnectTimeout());
 		positive("request-timeout", properties.getRequestTimeout());
+		warnIfShort("shutdown-timeout", properties.getShutdownTimeout(), "shutdown then gives up on the events"
+				+ " still queued");
+		warnIfShort("connect-timeout", properties.getConnectTimeout(), "connections to Datasette then fail");
+		warnIfShort("request-timeout", properties.getRequestTimeout(), "requests to Datasette then time out");
 		EventsForwardProperties.Retry retry = properties.getRetry();
 		positive("retry.initial-backoff", retry.getInitialBackoff());
 		if (retry.getMaxBackoff().compareTo(retry.getInitialBackoff()) < 0) {
@@ -90,26 +109,93 @@ final class EventsForwardPropertiesValidator {
 		if (!StringUtils.hasText(value)) {
 			throw invalid("api-url", value, hint);
 		}
+		// Shown without its userinfo: it may hold a password.
+		String shown = ForwarderSettings.withoutCredentials(value);
 		try {
 			URI uri = new URI(value.strip());
 			if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
 					|| uri.getHost() == null) {
-				throw invalid("api-url", value, hint);
+				throw invalid("api-url", shown, hint);
+			}
+			if (uri.getRawUserInfo() != null) {
+				logger.warn(PREFIX + "api-url (" + shown + ") holds a user name or password. They are not sent:"
+						+ " Datasette takes a Bearer token. Remove them from the URL, and set " + PREFIX
+						+ "api-token to a token made with 'datasette create-token'");
 			}
 			return uri;
 		}
 		catch (URISyntaxException ex) {
-			throw invalid("api-url", value, hint + " (" + ex.getReason() + ")");
+			throw invalid("api-url", shown, hint + " (" + ForwarderSettings.withoutCredentials(ex.getReason()) + ")");
 		}
 	}
 
 	private static WriteEndpoint endpoint(URI apiUrl) {
 		WriteEndpoint endpoint = WriteEndpoint.of(apiUrl);
 		if (endpoint == null) {
-			throw invalid("api-url", apiUrl, "must end in /-/create (http://host/<database>/-/create, which creates"
-					+ " the table when it is missing) or /-/insert (http://host/<database>/<table>/-/insert)");
+			throw invalid("api-url", ForwarderSettings.withoutCredentials(apiUrl.toString()), "must end in /-/create"
+					+ " (http://host/<database>/-/create, which creates the table when it is missing) or /-/insert"
+					+ " (http://host/<database>/<table>/-/insert)");
 		}
 		return endpoint;
+	}
+
+	// Boot leaves a placeholder it cannot resolve as it is, so an unset FORWARD_TOKEN would be
+	// sent as the token "${FORWARD_TOKEN}". Only the placeholder is shown, never the value.
+	private static void checkResolved(String name, @Nullable String value) {
+		if (value == null) {
+			return;
+		}
+		Matcher placeholder = PLACEHOLDER.matcher(value);
+		if (placeholder.find()) {
+			String variable = placeholder.group(1);
+			throw invalid(name, placeholder.group(), "holds the placeholder " + placeholder.group()
+					+ ", which nothing resolves: set the environment variable " + variable + " (or a property of that"
+					+ " name) before the application starts, or give the placeholder a default, such as ${" + variable
+					+ ":}");
+		}
+	}
+
+	// A typo in a type or package name would silently forward nothing, or everything.
+	private static void checkTypesOrPackages(String name, List<String> entries, @Nullable ClassLoader classLoader) {
+		if (NativeDetector.inNativeImage()) {
+			// Only the types registered for reflection are there to be found.
+			return;
+		}
+		for (String entry : entries) {
+			String trimmed = entry.strip();
+			if (!trimmed.isEmpty() && !isTypeOrPackage(trimmed, classLoader)) {
+				throw invalid(name, trimmed, "names no class and no package on the class path: give the fully"
+						+ " qualified name of an event type, such as com.example.shop.OrderPlaced, or of a package,"
+						+ " such as com.example.shop");
+			}
+		}
+	}
+
+	private static boolean isTypeOrPackage(String name, @Nullable ClassLoader classLoader) {
+		if (ClassUtils.isPresent(name, classLoader)) {
+			return true;
+		}
+		String path = name.replace('.', '/');
+		ClassLoader loader = (classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader();
+		if (loader != null && (loader.getDefinedPackage(name) != null || loader.getResource(path + "/") != null)) {
+			return true;
+		}
+		// Jars without directory entries: look for a class in the package or below it.
+		try {
+			return new PathMatchingResourcePatternResolver(loader).getResources("classpath*:" + path + "/**/*.class")
+				.length > 0;
+		}
+		catch (IOException ex) {
+			return true;
+		}
+	}
+
+	private static void warnIfShort(String name, Duration value, String consequence) {
+		if (value.compareTo(SHORT_TIMEOUT) < 0) {
+			logger.warn(PREFIX + name + " is " + value.toMillis() + "ms, under " + SHORT_TIMEOUT.toMillis() + "ms: "
+					+ consequence + " almost at once. A number without a unit means milliseconds: write the unit,"
+					+ " such as 10s");
+		}
 	}
 
 	private static void checkToken(@Nullable String token) {

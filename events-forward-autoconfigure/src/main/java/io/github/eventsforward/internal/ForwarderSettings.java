@@ -1,6 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
@@ -36,8 +37,54 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 	 * @return the URL to show
 	 */
 	public String displayUrl() {
-		String userInfo = this.apiUrl.getRawUserInfo();
-		return (userInfo != null) ? this.apiUrl.toString().replace(userInfo + "@", "******@") : this.apiUrl.toString();
+		return withoutCredentials(this.apiUrl.toString());
+	}
+
+	/**
+	 * Return the URL requests go to: the write API URL without its userinfo, which Datasette
+	 * does not read (it takes a Bearer token).
+	 * @return the URL
+	 */
+	public URI requestUrl() {
+		if (this.apiUrl.getRawUserInfo() == null) {
+			return this.apiUrl;
+		}
+		try {
+			return new URI(this.apiUrl.getScheme(), null, this.apiUrl.getHost(), this.apiUrl.getPort(),
+					this.apiUrl.getPath(), this.apiUrl.getQuery(), this.apiUrl.getFragment());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException("The URL was valid with its userinfo", ex);
+		}
+	}
+
+	/**
+	 * Return a URL with the userinfo of its authority ({@code user:password@}) masked; a
+	 * value that is no URL, or has none, is returned as it is.
+	 * @param url the URL, parsed or not
+	 * @return the URL to show
+	 */
+	public static String withoutCredentials(String url) {
+		int scheme = url.indexOf("://");
+		if (scheme < 0) {
+			return url;
+		}
+		int start = scheme + 3;
+		int end = start;
+		while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+			end++;
+		}
+		int at = url.lastIndexOf('@', end - 1);
+		return (at < start) ? url : url.substring(0, start) + "******" + url.substring(at);
+	}
+
+	/**
+	 * Return whether a URL has userinfo ({@code user:password@}) in its authority.
+	 * @param url the URL, parsed or not
+	 * @return whether {@link #withoutCredentials(String)} masks anything
+	 */
+	public static boolean hasCredentials(String url) {
+		return !withoutCredentials(url).equals(url);
 	}
 
 	@Override

@@ -262,8 +262,10 @@ class EventsForwardEndpointTests {
 	@Test
 	void aBarePostFlushesWithinTheShutdownTimeout() {
 		// What "curl -X POST http://host/actuator/eventsforward" sends: no body, no Content-Type.
-		try (WebApplication application = WebApplication.start(
-				forwardingProperties("management.endpoints.web.exposure.include=eventsforward"))) {
+		// A shutdown timeout that a slow first connection cannot use up.
+		try (WebApplication application = WebApplication.start(forwardingProperties(
+				"management.endpoints.web.exposure.include=eventsforward",
+				"datasette.events-forward.shutdown-timeout=10s"))) {
 			publish(application.context(), 1, 2);
 
 			application.client()

@@ -10,6 +10,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
+import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
@@ -218,7 +219,7 @@ class EventsForwardHealthIndicatorTests {
 	@Test
 	void isNotThereWhileForwardingIsOff() {
 		this.contextRunner.run((context) -> assertThat(context).hasNotFailed()
-			.doesNotHaveBean(EventsForwarder.class)
+			.doesNotHaveBean(ForwardingPipeline.class)
 			.doesNotHaveBean(EventsForwardHealthIndicator.class));
 	}
 

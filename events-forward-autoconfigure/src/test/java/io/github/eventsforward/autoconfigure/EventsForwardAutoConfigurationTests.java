@@ -11,7 +11,9 @@ import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.MappedEvent;
+import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.internal.ForwarderLifecycle;
+import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
@@ -28,6 +30,7 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -111,32 +114,74 @@ class EventsForwardAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffWhenDisabled() {
+	void isOffWithOneInfoLineAndAForwarderThatSaysSoWhenDisabled(CapturedOutput output) {
 		forwarding("datasette.events-forward.enabled=false").run((context) -> {
-			assertThat(context).doesNotHaveBean(EventsForwarder.class)
-				.doesNotHaveBean(EventsForwardProperties.class);
+			assertForwardingOff(context, "datasette.events-forward.enabled is false");
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.TEN));
+			assertThat(context.getBean(EventsForwarder.class).counts()).isEqualTo(new ForwardCounts(0, 0, 0, 0, 0));
 		});
 		assertThat(this.server.getRequestCount()).isZero();
+		assertThat(output).containsOnlyOnce("Datasette events forwarding is off")
+			.contains("INFO", "datasette.events-forward.enabled is false. Remove it, or set it to true");
 	}
 
 	@Test
-	void isOffWithOneInfoLineWhileApiUrlIsUnset(CapturedOutput output) {
-		this.contextRunner.run((context) -> {
-			assertThat(context).hasNotFailed()
-				.hasSingleBean(EventsForwardProperties.class)
-				.doesNotHaveBean(EventsForwarder.class)
-				.doesNotHaveBean(SmartLifecycle.class);
-			assertThat(ForwarderThreads.alive()).isEmpty();
-		});
+	void isOffWithOneInfoLineAndAForwarderThatSaysSoWhileApiUrlIsUnset(CapturedOutput output) {
+		this.contextRunner.run((context) -> assertForwardingOff(context, "datasette.events-forward.api-url is not set"));
 		assertThat(output).containsOnlyOnce("Datasette events forwarding is off")
-			.contains("datasette.events-forward.api-url is not set");
+			.contains("INFO", "datasette.events-forward.api-url is not set");
 	}
 
 	@Test
 	void treatsAnEmptyApiUrlAsUnset() {
 		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
+			.run((context) -> assertForwardingOff(context, "datasette.events-forward.api-url is not set"));
+	}
+
+	@Test
+	void aBeanThatInjectsTheForwarderWorksWhileForwardingIsOff() {
+		this.contextRunner.withBean(ForwarderReport.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(ForwarderReport.class).summary()).isEqualTo("OFF: published 0");
+		});
+	}
+
+	// Spring AOT decides the conditions at build time: these stand for an application built
+	// with forwarding off, or on, and started with settings that say otherwise.
+
+	@Test
+	void warnsWhenAnApplicationBuiltWithForwardingOffStartsWithSettingsThatTurnItOn(CapturedOutput output) {
+		new ApplicationContextRunner().withUserConfiguration(BuiltWithForwardingOff.class)
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"))
+			.run((context) -> {
+			assertThat(context).hasNotFailed().doesNotHaveBean(ForwardingPipeline.class);
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			assertThat(forwarder.state().status()).isEqualTo(Status.OFF);
+			assertThat(forwarder.state().reason()).contains("processed ahead of time (Spring AOT) with forwarding off");
+		});
+		assertThat(output).contains("WARN", "Datasette events forwarding is off: the application was processed ahead");
+	}
+
+	@Test
+	void warnsWhenAnApplicationBuiltWithForwardingOnStartsWithEnabledFalse(CapturedOutput output) {
+		forwarding("datasette.events-forward.enabled=false", "spring.application.name=shop")
+			.withUserConfiguration(BuiltWithForwardingOn.class)
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(ForwardingPipeline.class));
+		assertThat(output).contains("WARN", "datasette.events-forward.enabled is false, but the application was"
+				+ " processed ahead of time (Spring AOT) with forwarding on");
+	}
+
+	private static void assertForwardingOff(AssertableApplicationContext context, String reason) {
+		assertThat(context).hasNotFailed()
+			.hasSingleBean(EventsForwardProperties.class)
+			.hasSingleBean(EventsForwarder.class)
+			.doesNotHaveBean(ForwardingPipeline.class)
+			.doesNotHaveBean(SmartLifecycle.class);
+		EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+		assertThat(forwarder.state().status()).isEqualTo(Status.OFF);
+		assertThat(forwarder.state().reason()).startsWith(reason);
+		assertThat(forwarder.flush(Duration.ZERO)).isTrue();
+		assertThat(ForwarderThreads.alive()).isEmpty();
 	}
 
 	@Test
@@ -312,6 +357,92 @@ class EventsForwardAutoConfigurationTests {
 	}
 
 	@Test
+	void failsOnAnApiTokenWithAnUnresolvedPlaceholderNamingTheVariableAndShowingNothingElse(CapturedOutput output) {
+		forwarding("datasette.events-forward.api-token=dstok_prefix-91c4${FORWARD_TOKEN_REST}").run((context) -> {
+			assertFailure(context, "datasette.events-forward.api-token", "environment variable FORWARD_TOKEN_REST");
+			assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("prefix-91c4");
+		});
+		assertThat(output).doesNotContain("prefix-91c4");
+	}
+
+	@Test
+	void failsOnAnApiUrlWithAnUnresolvedPlaceholderNamingTheVariable() {
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=${DATASETTE_API_URL}")
+			.run((context) -> assertFailure(context, "datasette.events-forward.api-url",
+					"holds the placeholder ${DATASETTE_API_URL}, which nothing resolves"));
+	}
+
+	@Test
+	void failsOnAnIncludeOrExcludeEntryThatNamesNoClassAndNoPackage() {
+		forwarding("datasette.events-forward.include=com.example.shop.OrderPlacd").run((context) -> assertFailure(
+				context, "datasette.events-forward.include", "names no class and no package on the class path"));
+		forwarding("datasette.events-forward.exclude=com.example.nosuchpackage").run((context) -> assertFailure(
+				context, "datasette.events-forward.exclude", "names no class and no package on the class path"));
+		assertThat(failureOf(forwarding("datasette.events-forward.include=com.example.shop.OrderPlacd")))
+			.hasMessageContaining("com.example.shop.OrderPlacd");
+	}
+
+	@Test
+	void acceptsIncludeAndExcludeEntriesThatNameTypesOrPackages() {
+		forwarding("datasette.events-forward.include=com.example.shop, com.example, java.util.EventObject,"
+				+ " org.springframework.context.event.ContextRefreshedEvent, org.springframework.context",
+				"datasette.events-forward.exclude=" + EventsForwardAutoConfigurationTests.class.getCanonicalName()
+						+ ".ForwarderReport")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void warnsOnceWithTheFixWhenRowsWouldCarryNoInstance(CapturedOutput output) {
+		forwarding().run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).containsOnlyOnce("Neither datasette.events-forward.instance nor spring.application.name")
+			.contains("WARN", "Set spring.application.name");
+	}
+
+	@Test
+	void doesNotWarnAboutTheInstanceWhenTheApplicationHasAName(CapturedOutput output) {
+		forwarding("spring.application.name=shop").run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain("Neither datasette.events-forward.instance");
+	}
+
+	@Test
+	void warnsAboutTimeoutsShorterThan100Milliseconds(CapturedOutput output) {
+		forwarding("datasette.events-forward.shutdown-timeout=10", "datasette.events-forward.request-timeout=50ms",
+				"datasette.events-forward.connect-timeout=100ms")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("datasette.events-forward.shutdown-timeout is 10ms, under 100ms",
+				"A number without a unit means milliseconds", "datasette.events-forward.request-timeout is 50ms")
+			.doesNotContain("datasette.events-forward.connect-timeout is");
+	}
+
+	@Test
+	void warnsThatCredentialsInTheApiUrlAreNotSentAndDoesNotSendThem(CapturedOutput output) throws Exception {
+		String apiUrl = "http://forwarder:url-secret-5d1@127.0.0.1:" + this.server.getPort() + "/data/-/create";
+		this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + apiUrl,
+					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN)
+			.run((context) -> {
+				context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.ONE));
+				assertThat(context.getBean(EventsForwarder.class).flush(Duration.ofSeconds(10))).isTrue();
+			});
+		RecordedRequest request = this.server.takeRequest(0, TimeUnit.SECONDS);
+		assertThat(request).isNotNull();
+		assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + DatasetteWriteApi.TOKEN);
+		assertThat(output).contains("datasette.events-forward.api-url (http://******@127.0.0.1:",
+				"holds a user name or password. They are not sent")
+			.doesNotContain("url-secret-5d1");
+	}
+
+	@Test
+	void showsNoCredentialsOfAnInvalidApiUrl(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=http://forwarder:url-secret-77a@host/data")
+			.run((context) -> {
+				assertFailure(context, "datasette.events-forward.api-url", "must end in /-/create");
+				assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("url-secret-77a");
+			});
+		assertThat(output).doesNotContain("url-secret-77a");
+	}
+
+	@Test
 	void warnsWhenNoTokenIsSet(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"))
 			.run((context) -> assertThat(context).hasNotFailed());
@@ -346,12 +477,48 @@ class EventsForwardAutoConfigurationTests {
 		assertThat(output).contains("3 events could not be sent", "datasette.events-forward.shutdown-timeout");
 	}
 
+	private static Throwable failureOf(ApplicationContextRunner runner) {
+		Throwable[] failure = new Throwable[1];
+		runner.run((context) -> failure[0] = context.getStartupFailure());
+		assertThat(failure[0]).isNotNull();
+		return org.springframework.core.NestedExceptionUtils.getMostSpecificCause(failure[0]);
+	}
+
 	private static void assertFailure(AssertableApplicationContext context, String property, String reason) {
 		assertThat(context).hasFailed();
 		assertThat(context.getStartupFailure()).rootCause()
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.hasMessageContaining(property)
 			.hasMessageContaining(reason);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BuiltWithForwardingOff extends EventsForwardAutoConfiguration.ForwardingOffConfiguration {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(EventsForwardProperties.class)
+	static class BuiltWithForwardingOn extends EventsForwardAutoConfiguration.ForwardingConfiguration {
+
+	}
+
+	/**
+	 * A bean of the application's that reports on the forwarder, whether forwarding is on or
+	 * off.
+	 */
+	static class ForwarderReport {
+
+		private final EventsForwarder forwarder;
+
+		ForwarderReport(EventsForwarder forwarder) {
+			this.forwarder = forwarder;
+		}
+
+		String summary() {
+			return this.forwarder.state().status() + ": published " + this.forwarder.counts().published();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

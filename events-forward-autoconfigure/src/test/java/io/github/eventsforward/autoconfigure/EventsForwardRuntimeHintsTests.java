@@ -99,7 +99,7 @@ class EventsForwardRuntimeHintsTests {
 			.load(RuntimeHintsRegistrar.class)
 			.forEach((registrar) -> registrar.registerHints(hints, getClass().getClassLoader()));
 		assertThat(reflection()
-			.onConstructorInvocation(EventsForwardTokenFailureAnalyzer.class.getDeclaredConstructor())).accepts(hints);
+			.onConstructorInvocation(EventsForwardFailureAnalyzer.class.getDeclaredConstructor())).accepts(hints);
 	}
 
 	@Test
