@@ -1,42 +1,42 @@
 package io.github.eventsforward.actuate;
 
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
+import io.github.eventsforward.internal.ForwarderSettings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code eventsforward} actuator endpoint: reading it shows the configuration (with the
- * token masked), the counts, the queue and the state with its last error; writing to it
- * flushes the forwarder.
+ * The {@code eventsforward} actuator endpoint: reading it shows the settings the forwarder
+ * runs with (which hold no secret), the counts, the queue and the state with its last
+ * error; writing to it flushes the forwarder.
  */
 @Endpoint(id = "eventsforward")
 public class EventsForwardEndpoint {
 
 	private final EventsForwarder forwarder;
 
-	private final Map<String, Object> configuration;
+	private final @Nullable ForwarderSettings configuration;
 
 	private final Duration defaultFlushTimeout;
 
 	/**
 	 * Create the endpoint.
 	 * @param forwarder the forwarder
-	 * @param configuration the configuration to show, secrets already masked
+	 * @param configuration the settings it runs with, or {@code null} for a forwarder of the
+	 * application's own
 	 * @param defaultFlushTimeout how long a flush waits unless told otherwise
 	 */
-	public EventsForwardEndpoint(EventsForwarder forwarder, Map<String, Object> configuration,
+	public EventsForwardEndpoint(EventsForwarder forwarder, @Nullable ForwarderSettings configuration,
 			Duration defaultFlushTimeout) {
 		this.forwarder = forwarder;
-		this.configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
+		this.configuration = configuration;
 		this.defaultFlushTimeout = defaultFlushTimeout;
 	}
 
@@ -66,13 +66,13 @@ public class EventsForwardEndpoint {
 	/**
 	 * What the endpoint shows.
 	 *
-	 * @param configuration the configuration, token masked
+	 * @param configuration the settings the forwarder runs with, or {@code null}
 	 * @param counts what became of the events so far
 	 * @param queueDepth events waiting to be sent
 	 * @param oldestQueuedAge how long the oldest of them has waited
 	 * @param state delivering, retrying or paused, with the reason and the last error
 	 */
-	public record ForwarderDescriptor(Map<String, Object> configuration, ForwardCounts counts, long queueDepth,
+	public record ForwarderDescriptor(@Nullable ForwarderSettings configuration, ForwardCounts counts, long queueDepth,
 			String oldestQueuedAge, ForwarderState state) {
 
 	}

@@ -1,27 +1,24 @@
 package io.github.eventsforward.autoconfigure;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-
+import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.actuate.EventsForwardEndpoint;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
 import io.github.eventsforward.internal.ForwarderSettings;
-import io.github.eventsforward.internal.ForwardingPipeline;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -80,15 +77,15 @@ public final class EventsForwardActuatorAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 	@ConditionalOnClass(HealthIndicator.class)
-	@ConditionalOnBean(ForwardingPipeline.class)
+	@ConditionalOnBean(EventsForwarder.class)
+	@Conditional(OnForwardingCondition.class)
 	@ConditionalOnEnabledHealthIndicator("eventsforward")
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "eventsForwardHealthIndicator")
-		EventsForwardHealthIndicator eventsForwardHealthIndicator(ForwardingPipeline eventsForwarder,
+		EventsForwardHealthIndicator eventsForwardHealthIndicator(EventsForwarder eventsForwarder,
 				EventsForwardProperties properties) {
 			return new EventsForwardHealthIndicator(eventsForwarder, properties.getHealth().getMaxQueueAge());
 		}
@@ -96,45 +93,18 @@ public final class EventsForwardActuatorAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = "datasette.events-forward.enabled", matchIfMissing = true)
 	@ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
-	@ConditionalOnBean(ForwardingPipeline.class)
+	@ConditionalOnBean(EventsForwarder.class)
+	@Conditional(OnForwardingCondition.class)
 	@ConditionalOnAvailableEndpoint(EventsForwardEndpoint.class)
 	static class EndpointConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		EventsForwardEndpoint eventsForwardEndpoint(ForwardingPipeline eventsForwarder,
-				EventsForwardProperties properties, Environment environment) {
-			return new EventsForwardEndpoint(eventsForwarder,
-					configuration(eventsForwarder.settings(), properties, environment), properties.getShutdownTimeout());
-		}
-
-		private static Map<String, Object> configuration(ForwarderSettings settings, EventsForwardProperties properties,
-				Environment environment) {
-			Map<String, Object> configuration = new LinkedHashMap<>();
-			configuration.put("apiUrl", settings.displayUrl());
-			configuration.put("apiToken", (properties.getApiToken() != null) ? SanitizableData.SANITIZED_VALUE : "(none)");
-			configuration.put("instance",
-					String.valueOf(EventsForwardAutoConfiguration.instance(properties, environment)));
-			configuration.put("table", properties.getTable());
-			configuration.put("batchLimit", properties.getBatchLimit());
-			configuration.put("maxRate", properties.getMaxRate());
-			configuration.put("timePeriod", properties.getTimePeriod().toString());
-			configuration.put("flushInterval", properties.getFlushInterval().toString());
-			configuration.put("bufferCapacity", properties.getBufferCapacity());
-			configuration.put("bufferOverflow",
-					properties.getBufferOverflow().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-			configuration.put("maxRequestSize", properties.getMaxRequestSize().toString());
-			configuration.put("requestTimeout", properties.getRequestTimeout().toString());
-			configuration.put("connectTimeout", properties.getConnectTimeout().toString());
-			configuration.put("shutdownTimeout", properties.getShutdownTimeout().toString());
-			configuration.put("retryInitialBackoff", properties.getRetry().getInitialBackoff().toString());
-			configuration.put("retryMaxBackoff", properties.getRetry().getMaxBackoff().toString());
-			configuration.put("retryGiveUpAfter", properties.getRetry().getGiveUpAfter().toString());
-			configuration.put("include", properties.getInclude());
-			configuration.put("exclude", properties.getExclude());
-			return configuration;
+		EventsForwardEndpoint eventsForwardEndpoint(EventsForwarder eventsForwarder,
+				ObjectProvider<ForwarderSettings> settings, EventsForwardProperties properties) {
+			return new EventsForwardEndpoint(eventsForwarder, settings.getIfAvailable(),
+					properties.getShutdownTimeout());
 		}
 
 	}

@@ -1,7 +1,6 @@
 package io.github.eventsforward.autoconfigure;
 
 import io.github.eventsforward.EventsForwarder;
-import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.metrics.EventsForwardMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -11,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
 /**
@@ -22,7 +22,8 @@ import org.springframework.core.env.Environment;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ MeterRegistry.class, ForwardingPipeline.class })
+@ConditionalOnBean({ MeterRegistry.class, EventsForwarder.class })
+@Conditional(OnForwardingCondition.class)
 public final class EventsForwardMetricsAutoConfiguration {
 
 	@Bean

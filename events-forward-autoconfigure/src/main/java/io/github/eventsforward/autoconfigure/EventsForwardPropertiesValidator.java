@@ -1,13 +1,12 @@
 package io.github.eventsforward.autoconfigure;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.eventsforward.autoconfigure.EventsForwardProperties.BufferOverflow;
 import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.WriteEndpoint;
 import org.apache.commons.logging.Log;
@@ -15,9 +14,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.core.NativeDetector;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
-import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -25,11 +21,11 @@ import org.springframework.util.StringUtils;
  * settings. A wrong value fails start-up with a message that names the property and says
  * what would be right.
  */
-final class EventsForwardPropertiesValidator {
+public final class EventsForwardPropertiesValidator {
 
-	private static final Log logger = LogFactory.getLog(EventsForwardPropertiesValidator.class);
+	static final Log logger = LogFactory.getLog(EventsForwardPropertiesValidator.class);
 
-	private static final String PREFIX = "datasette.events-forward.";
+	static final String PREFIX = "datasette.events-forward.";
 
 	/** Rows per request the plugin's contract allows at most. */
 	static final int MAX_BATCH_LIMIT = 1000;
@@ -44,14 +40,28 @@ final class EventsForwardPropertiesValidator {
 	private EventsForwardPropertiesValidator() {
 	}
 
-	static ForwarderSettings validate(EventsForwardProperties properties, @Nullable ClassLoader classLoader) {
+	/**
+	 * Check the properties, log what is questionable, and return the settings.
+	 * @param properties the properties
+	 * @param instance the {@code instance} label: the property, else the application's name
+	 * @param classLoader where the {@code include} and {@code exclude} types are
+	 * @return the settings
+	 * @throws InvalidConfigurationPropertyValueException for a wrong value
+	 */
+	public static ForwarderSettings validate(EventsForwardProperties properties, @Nullable String instance,
+			@Nullable ClassLoader classLoader) {
 		checkResolved("api-url", properties.getApiUrl());
 		checkResolved("api-token", properties.getApiToken());
-		URI apiUrl = apiUrl(properties.getApiUrl());
+		URI apiUrl = ApiUrl.parse(properties.getApiUrl(), properties.getApiToken() != null);
 		WriteEndpoint endpoint = endpoint(apiUrl);
 		checkToken(properties.getApiToken());
-		checkTypesOrPackages("include", properties.getInclude(), classLoader);
-		checkTypesOrPackages("exclude", properties.getExclude(), classLoader);
+		List<String> include = EventTypes.check("include", properties.getInclude(), classLoader);
+		List<String> exclude = EventTypes.check("exclude", properties.getExclude(), classLoader);
+		if (instance == null) {
+			logger.warn("Neither " + PREFIX + "instance nor spring.application.name is set: rows carry"
+					+ " \"instance\": null, and the metrics are tagged instance=none. Set spring.application.name (or "
+					+ PREFIX + "instance) to tell this application's events apart");
+		}
 		if (endpoint == WriteEndpoint.CREATE && !StringUtils.hasText(properties.getTable())) {
 			throw invalid("table", properties.getTable(), "must name the table that /-/create writes to");
 		}
@@ -94,39 +104,15 @@ final class EventsForwardPropertiesValidator {
 					"must not be shorter than retry.initial-backoff (" + retry.getInitialBackoff() + ")");
 		}
 		positive("retry.give-up-after", retry.getGiveUpAfter());
-		return new ForwarderSettings(apiUrl, endpoint, properties.getApiToken() != null, properties.getTable(),
-				batchLimit, properties.getMaxRate(), properties.getTimePeriod(), properties.getFlushInterval(),
-				properties.getBufferCapacity(),
-				properties.getBufferOverflow() == EventsForwardProperties.BufferOverflow.DROP_OLDEST,
-				properties.getMaxRequestSize().toBytes(), properties.getRequestTimeout(),
-				properties.getShutdownTimeout(), retry.getInitialBackoff(), retry.getMaxBackoff(),
-				retry.getGiveUpAfter());
-	}
-
-	private static URI apiUrl(@Nullable String value) {
-		String hint = "must be the absolute http or https URL of a Datasette write API endpoint, such as"
-				+ " http://localhost:8001/mydb/-/create";
-		if (!StringUtils.hasText(value)) {
-			throw invalid("api-url", value, hint);
-		}
-		// Shown without its userinfo: it may hold a password.
-		String shown = ForwarderSettings.withoutCredentials(value);
-		try {
-			URI uri = new URI(value.strip());
-			if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-					|| uri.getHost() == null) {
-				throw invalid("api-url", shown, hint);
-			}
-			if (uri.getRawUserInfo() != null) {
-				logger.warn(PREFIX + "api-url (" + shown + ") holds a user name or password. They are not sent:"
-						+ " Datasette takes a Bearer token. Remove them from the URL, and set " + PREFIX
-						+ "api-token to a token made with 'datasette create-token'");
-			}
-			return uri;
-		}
-		catch (URISyntaxException ex) {
-			throw invalid("api-url", shown, hint + " (" + ForwarderSettings.withoutCredentials(ex.getReason()) + ")");
-		}
+		ForwarderSettings.Overflow overflow = (properties.getBufferOverflow() == BufferOverflow.DROP_OLDEST)
+				? ForwarderSettings.Overflow.DROP_OLDEST : ForwarderSettings.Overflow.DROP_NEWEST;
+		return new ForwarderSettings(apiUrl, endpoint, properties.getApiToken() != null, instance,
+				properties.getTable(), batchLimit, properties.getMaxRate(), properties.getTimePeriod(),
+				properties.getFlushInterval(), new ForwarderSettings.Buffer(properties.getBufferCapacity(), overflow),
+				properties.getMaxRequestSize().toBytes(), properties.getConnectTimeout(),
+				properties.getRequestTimeout(), properties.getShutdownTimeout(),
+				new ForwarderSettings.Retry(retry.getInitialBackoff(), retry.getMaxBackoff(), retry.getGiveUpAfter()),
+				include, exclude, new ForwarderSettings.Ssl(properties.getSsl().getBundle()));
 	}
 
 	private static WriteEndpoint endpoint(URI apiUrl) {
@@ -152,41 +138,6 @@ final class EventsForwardPropertiesValidator {
 					+ ", which nothing resolves: set the environment variable " + variable + " (or a property of that"
 					+ " name) before the application starts, or give the placeholder a default, such as ${" + variable
 					+ ":}");
-		}
-	}
-
-	// A typo in a type or package name would silently forward nothing, or everything.
-	private static void checkTypesOrPackages(String name, List<String> entries, @Nullable ClassLoader classLoader) {
-		if (NativeDetector.inNativeImage()) {
-			// Only the types registered for reflection are there to be found.
-			return;
-		}
-		for (String entry : entries) {
-			String trimmed = entry.strip();
-			if (!trimmed.isEmpty() && !isTypeOrPackage(trimmed, classLoader)) {
-				throw invalid(name, trimmed, "names no class and no package on the class path: give the fully"
-						+ " qualified name of an event type, such as com.example.shop.OrderPlaced, or of a package,"
-						+ " such as com.example.shop");
-			}
-		}
-	}
-
-	private static boolean isTypeOrPackage(String name, @Nullable ClassLoader classLoader) {
-		if (ClassUtils.isPresent(name, classLoader)) {
-			return true;
-		}
-		String path = name.replace('.', '/');
-		ClassLoader loader = (classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader();
-		if (loader != null && (loader.getDefinedPackage(name) != null || loader.getResource(path + "/") != null)) {
-			return true;
-		}
-		// Jars without directory entries: look for a class in the package or below it.
-		try {
-			return new PathMatchingResourcePatternResolver(loader).getResources("classpath*:" + path + "/**/*.class")
-				.length > 0;
-		}
-		catch (IOException ex) {
-			return true;
 		}
 	}
 
@@ -226,7 +177,7 @@ final class EventsForwardPropertiesValidator {
 		}
 	}
 
-	private static InvalidConfigurationPropertyValueException invalid(String name, @Nullable Object value,
+	static InvalidConfigurationPropertyValueException invalid(String name, @Nullable Object value,
 			String reason) {
 		return new InvalidConfigurationPropertyValueException(PREFIX + name, value, reason);
 	}

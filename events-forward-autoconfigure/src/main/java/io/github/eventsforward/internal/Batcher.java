@@ -1,40 +1,30 @@
 package io.github.eventsforward.internal;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Groups rows into batches and sends them one at a time. A batch is cut only when it may be
- * sent: no request is in flight, the rate gate is open, and either a full batch is waiting,
- * the oldest row has waited the flush interval, or no more rows will come. Rows that arrive
- * while a request or the rate limit holds the next batch back join it, so under a backlog
- * every request carries a full batch.
+ * Cuts batches from the buffer and delivers them one at a time, then settles what became of
+ * their rows. A batch is cut only when it may be sent: no request is in flight, the rate
+ * gate is open, and either a full batch is waiting, the oldest row has waited the flush
+ * interval, or no more rows will come. Rows that arrive while a request or the rate limit
+ * holds the next batch back join it, so under a backlog every request carries a full batch.
  * <p>
  * This is what {@code bufferTimeout(max, time, scheduler, true)} followed by
  * {@code concatMap} is meant to do, but Reactor's fair-backpressure variant flushes a
  * partial buffer whenever demand resumes (reactor-core issue 4377), which here is after
- * every request. All state is touched on the scheduler's thread only (the rows arrive on it,
- * and timers and outcomes run as tasks of one of its workers), so it needs no locking; the
- * rows it holds are bounded by the pipeline's buffer capacity.
+ * every request. All state is touched on the scheduler's thread only (rows arrive on it, and
+ * timers and outcomes run as tasks of one of its workers), so it needs no locking.
  */
 final class Batcher {
-
-	/** No row is waiting or in flight. */
-	static final long NONE = Long.MAX_VALUE;
 
 	private static final Log logger = LogFactory.getLog(Batcher.class);
 
@@ -42,28 +32,25 @@ final class Batcher {
 
 	private final long flushIntervalNanos;
 
+	private final EventBuffer buffer;
+
 	private final RateGate gate;
+
+	private final Delivery delivery;
+
+	private final Accounting accounting;
+
+	private final DeadLetters deadLetters;
 
 	private final Scheduler scheduler;
 
 	private final Scheduler.Worker worker;
-
-	private final Function<List<EncodedRow>, Mono<Void>> deliver;
-
-	private final @Nullable Overflow overflow;
-
-	private final Deque<Waiting> waiting = new ArrayDeque<>();
 
 	private final Disposable.Swap wakeUp = Disposables.swap();
 
 	private final Disposable.Swap inFlight = Disposables.swap();
 
 	private long wakeUpAt = Long.MIN_VALUE;
-
-	private long inFlightSince = NONE;
-
-	// When the oldest row without an outcome reached the batcher, for the queue-age gauge.
-	private volatile long oldestSince = NONE;
 
 	private boolean sending;
 
@@ -75,42 +62,35 @@ final class Batcher {
 	 * Create a batcher.
 	 * @param batchLimit most rows in one batch
 	 * @param flushInterval longest the oldest row waits for its batch to fill
+	 * @param buffer where the rows wait
 	 * @param gate the rate limit
+	 * @param delivery delivers one batch
+	 * @param accounting counts what is delivered
+	 * @param deadLetters gives up on what is not
 	 * @param scheduler where the batcher's state lives and its timers run: one that runs its
 	 * tasks one at a time, on which the rows arrive
-	 * @param deliver sends one batch; the {@code Mono} must not fail, and completes when the
-	 * batch has its outcome
-	 * @param overflow evicts the oldest waiting rows while the buffer is over capacity, or
-	 * {@code null} to keep them (the publisher side drops new events instead)
 	 */
-	Batcher(int batchLimit, Duration flushInterval, RateGate gate, Scheduler scheduler,
-			Function<List<EncodedRow>, Mono<Void>> deliver, @Nullable Overflow overflow) {
+	Batcher(int batchLimit, Duration flushInterval, EventBuffer buffer, RateGate gate, Delivery delivery,
+			Accounting accounting, DeadLetters deadLetters, Scheduler scheduler) {
 		this.batchLimit = batchLimit;
 		this.flushIntervalNanos = flushInterval.toNanos();
+		this.buffer = buffer;
 		this.gate = gate;
+		this.delivery = delivery;
+		this.accounting = accounting;
+		this.deadLetters = deadLetters;
 		this.scheduler = scheduler;
 		this.worker = scheduler.createWorker();
-		this.deliver = deliver;
-		this.overflow = overflow;
 	}
 
 	/**
-	 * Take a row. Called on the scheduler's thread, in turn with the batcher's own tasks.
-	 * @param row the row
+	 * Rows were added to the buffer: send if a batch may go. Called on the scheduler's
+	 * thread, in turn with the batcher's own tasks.
 	 */
-	void add(EncodedRow row) {
-		if (this.worker.isDisposed()) {
-			return;
+	void rowsAdded() {
+		if (!this.worker.isDisposed()) {
+			drain();
 		}
-		this.waiting.add(new Waiting(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
-		if (this.overflow != null) {
-			while (this.overflow.isOver() && !this.waiting.isEmpty()) {
-				this.waiting.poll();
-				this.overflow.evicted();
-			}
-		}
-		drain();
-		refreshOldest();
 	}
 
 	/**
@@ -147,14 +127,16 @@ final class Batcher {
 		if (this.sending) {
 			return;
 		}
-		if (this.waiting.isEmpty()) {
+		int waiting = this.buffer.size();
+		if (waiting == 0) {
 			if (this.completed) {
 				this.worker.dispose();
 			}
 			return;
 		}
-		if (this.waiting.size() < this.batchLimit && !this.completed) {
-			long due = this.waiting.peekFirst().arrived() + this.flushIntervalNanos;
+		if (waiting < this.batchLimit && !this.completed) {
+			// Nothing is in flight, so the oldest row is the oldest waiting one.
+			long due = this.buffer.oldestArrival() + this.flushIntervalNanos;
 			long wait = due - this.scheduler.now(TimeUnit.NANOSECONDS);
 			if (wait > 0) {
 				if (this.wakeUpAt != due) {
@@ -173,38 +155,30 @@ final class Batcher {
 		this.inFlight.update(this.gate.ready().subscribe(null, this::stalled, () -> run(this::send)));
 	}
 
-	/**
-	 * Return when the oldest row without an outcome (waiting or in flight) reached the
-	 * batcher, in the scheduler's nanoseconds.
-	 * @return the time, or {@link #NONE}
-	 */
-	long oldestSince() {
-		return this.oldestSince;
-	}
-
-	private void refreshOldest() {
-		long waitingSince = this.waiting.isEmpty() ? NONE : this.waiting.peekFirst().arrived();
-		this.oldestSince = Math.min(this.inFlightSince, waitingSince);
-	}
-
 	private void send() {
-		if (this.waiting.isEmpty()) {
+		List<EncodedRow> batch = this.buffer.take(this.batchLimit);
+		if (batch.isEmpty()) {
 			// Evicted to make room (drop-oldest) while the rate gate held the batch back.
 			sent();
 			return;
 		}
-		this.inFlightSince = this.waiting.peekFirst().arrived();
-		int size = Math.min(this.waiting.size(), this.batchLimit);
-		List<EncodedRow> batch = new ArrayList<>(size);
-		for (int i = 0; i < size; i++) {
-			batch.add(this.waiting.poll().row());
-		}
 		this.subscribing = true;
 		try {
-			this.inFlight.update(this.deliver.apply(batch).subscribe(null, this::stalled, this::delivered));
+			this.inFlight.update(this.delivery.deliver(batch).subscribe(this::settle, this::stalled, this::delivered));
 		}
 		finally {
 			this.subscribing = false;
+		}
+	}
+
+	private void settle(Outcome outcome) {
+		this.buffer.settled(outcome.rows());
+		ForwarderObserver.DeadLetterCause cause = outcome.cause();
+		if (cause == null) {
+			this.accounting.delivered(outcome.rows().size());
+		}
+		else {
+			this.deadLetters.giveUp(outcome, cause);
 		}
 	}
 
@@ -222,37 +196,13 @@ final class Batcher {
 
 	private void sent() {
 		this.sending = false;
-		this.inFlightSince = NONE;
 		drain();
-		refreshOldest();
 	}
 
 	private void stalled(Throwable ex) {
 		// Not expected: delivery handles its own failures. Go on rather than stop forwarding.
 		logger.error("Unexpected failure while sending a batch of events", ex);
 		run(this::sent);
-	}
-
-	private record Waiting(EncodedRow row, long arrived) {
-
-	}
-
-	/**
-	 * Decides when the buffer is over capacity, and accounts for evicted rows.
-	 */
-	interface Overflow {
-
-		/**
-		 * Return whether more events wait than the buffer may hold.
-		 * @return whether to evict
-		 */
-		boolean isOver();
-
-		/**
-		 * Account for the oldest waiting row, dropped to make room.
-		 */
-		void evicted();
-
 	}
 
 }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.eventsforward.BatchSender;
+import io.github.eventsforward.DatasetteWriteException;
 import io.github.eventsforward.EventRow;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;

@@ -1,15 +1,16 @@
 package io.github.eventsforward.internal;
 
 import java.time.Duration;
-import java.util.AbstractList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.EventRow;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
@@ -27,7 +28,8 @@ import reactor.util.retry.Retry;
  * until they fit.</li>
  * </ul>
  * Every attempt waits for the rate gate. One batch is delivered at a time, so a wait here
- * holds back all sending, as a {@code Retry-After} should.
+ * holds back all sending, as a {@code Retry-After} should. What becomes of the rows comes back
+ * as {@link Outcome}s, one for each part of a split batch, as soon as that part has one.
  */
 final class Delivery {
 
@@ -45,29 +47,27 @@ final class Delivery {
 
 	private final ForwarderStatus status;
 
-	private final Outcomes outcomes;
-
 	private final ForwarderObserver observer;
 
 	Delivery(ForwarderSettings settings, RequestBodyWriter bodyWriter, BatchSender sender, RateGate gate,
-			Scheduler scheduler, ForwarderStatus status, Outcomes outcomes, ForwarderObserver observer) {
+			Scheduler scheduler, ForwarderStatus status, ForwarderObserver observer) {
 		this.settings = settings;
 		this.bodyWriter = bodyWriter;
 		this.sender = sender;
 		this.gate = gate;
 		this.scheduler = scheduler;
 		this.status = status;
-		this.outcomes = outcomes;
 		this.observer = observer;
 	}
 
 	/**
 	 * Deliver a batch.
 	 * @param rows the rows, in publish order
-	 * @return completes once every row is delivered or dead-lettered; never fails
+	 * @return the outcomes, on the forwarder's thread, which cover every row once the flux
+	 * completes; never fails
 	 */
-	Mono<Void> deliver(List<EncodedRow> rows) {
-		return Mono.defer(() -> {
+	Flux<Outcome> deliver(List<EncodedRow> rows) {
+		return Flux.defer(() -> {
 			byte[] body = this.bodyWriter.write(rows);
 			if (body.length <= this.settings.maxRequestSize()) {
 				return send(rows, body);
@@ -75,22 +75,21 @@ final class Delivery {
 			if (rows.size() > 1) {
 				return split(rows);
 			}
-			this.outcomes.deadLettered(eventRows(rows), ForwarderObserver.DeadLetterCause.TOO_LARGE, "its row is "
+			return Flux.just(Outcome.deadLettered(rows, ForwarderObserver.DeadLetterCause.TOO_LARGE, "its row is "
 					+ body.length + " bytes of JSON, more than datasette.events-forward.max-request-size ("
-					+ this.settings.maxRequestSize() + " bytes)", 0);
-			return Mono.empty();
+					+ this.settings.maxRequestSize() + " bytes)", 0));
 		});
 	}
 
-	private Mono<Void> split(List<EncodedRow> rows) {
+	private Flux<Outcome> split(List<EncodedRow> rows) {
 		int half = rows.size() / 2;
 		List<EncodedRow> first = List.copyOf(rows.subList(0, half));
 		List<EncodedRow> second = List.copyOf(rows.subList(half, rows.size()));
-		return deliver(first).then(deliver(second));
+		return deliver(first).concatWith(deliver(second));
 	}
 
-	private Mono<Void> send(List<EncodedRow> encoded, byte[] body) {
-		List<EventRow> rows = eventRows(encoded);
+	private Flux<Outcome> send(List<EncodedRow> encoded, byte[] body) {
+		List<EventRow> rows = Outcome.eventRows(encoded);
 		Attempts attempts = new Attempts();
 		return this.gate.permit()
 			.then(Mono.defer(() -> request(rows, body)))
@@ -98,29 +97,12 @@ final class Delivery {
 			// on the forwarder's thread, never on an event loop.
 			.publishOn(this.scheduler)
 			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> retryOrStop(signal.failure(), attempts))))
-			.then(Mono.<Void>fromRunnable(() -> {
+			.then(Mono.fromCallable(() -> {
 				this.status.delivered();
-				this.outcomes.delivered(rows);
+				return Outcome.delivered(encoded);
 			}))
+			.flux()
 			.onErrorResume(Stop.class, (stop) -> settle(encoded, stop.failure));
-	}
-
-	// The rows, read back from their JSON only when looked at: sending and counting need the
-	// size alone.
-	private static List<EventRow> eventRows(List<EncodedRow> rows) {
-		return new AbstractList<>() {
-
-			@Override
-			public EventRow get(int index) {
-				return rows.get(index).row();
-			}
-
-			@Override
-			public int size() {
-				return rows.size();
-			}
-
-		};
 	}
 
 	private Mono<Void> request(List<EventRow> rows, byte[] body) {
@@ -151,13 +133,13 @@ final class Delivery {
 				if (attempts.firstFailure == null) {
 					attempts.firstFailure = now;
 				}
-				long giveUpAt = attempts.firstFailure + this.settings.giveUpAfter().toNanos();
+				long giveUpAt = attempts.firstFailure + this.settings.retry().giveUpAfter().toNanos();
 				if (now >= giveUpAt) {
 					return Mono.error(new Stop(new Failure(failure.kind(), "still failing after"
-							+ " datasette.events-forward.retry.give-up-after (" + this.settings.giveUpAfter()
+							+ " datasette.events-forward.retry.give-up-after (" + this.settings.retry().giveUpAfter()
 							+ "): " + failure.reason(), failure.status(), null)));
 				}
-				Duration wait = (failure.retryAfter() != null) ? min(failure.retryAfter(), this.settings.maxBackoff())
+				Duration wait = (failure.retryAfter() != null) ? min(failure.retryAfter(), this.settings.retry().maxBackoff())
 						: attempts.nextBackoff();
 				// The last attempt is made when the batch has failed for give-up-after, not later.
 				wait = min(wait, Duration.ofNanos(giveUpAt - now));
@@ -170,7 +152,7 @@ final class Delivery {
 		}
 	}
 
-	private Mono<Void> settle(List<EncodedRow> rows, Failure failure) {
+	private Flux<Outcome> settle(List<EncodedRow> rows, Failure failure) {
 		if (failure.kind() != Failure.Kind.TRANSIENT && rows.size() > 1) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Splitting a batch of " + rows.size() + " events to find what the server refused: "
@@ -183,34 +165,11 @@ final class Delivery {
 			case TOO_LARGE -> ForwarderObserver.DeadLetterCause.TOO_LARGE;
 			default -> ForwarderObserver.DeadLetterCause.GAVE_UP;
 		};
-		this.outcomes.deadLettered(eventRows(rows), cause, failure.reason(), failure.status());
-		return Mono.empty();
+		return Flux.just(Outcome.deadLettered(rows, cause, failure.reason(), failure.status()));
 	}
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
-	}
-
-	/**
-	 * What becomes of the rows of a batch.
-	 */
-	interface Outcomes {
-
-		/**
-		 * The server accepted these rows.
-		 * @param rows the rows
-		 */
-		void delivered(List<EventRow> rows);
-
-		/**
-		 * The forwarder gave up on these rows.
-		 * @param rows the rows
-		 * @param cause why, for metrics
-		 * @param reason why, in words
-		 * @param status the last HTTP status, or {@code 0}
-		 */
-		void deadLettered(List<EventRow> rows, ForwarderObserver.DeadLetterCause cause, String reason, int status);
-
 	}
 
 	/**
@@ -233,8 +192,8 @@ final class Delivery {
 		}
 
 		private Duration exponential(int step) {
-			Duration max = Delivery.this.settings.maxBackoff();
-			Duration initial = Delivery.this.settings.initialBackoff();
+			Duration max = Delivery.this.settings.retry().maxBackoff();
+			Duration initial = Delivery.this.settings.retry().initialBackoff();
 			if (step >= 62 || initial.toNanos() > (max.toNanos() >> Math.min(step, 62))) {
 				return max;
 			}
@@ -244,7 +203,7 @@ final class Delivery {
 		private Duration jittered(Duration backoff) {
 			// Up to half of the backoff either way, so that many clients do not retry in step.
 			double factor = 0.5 + ThreadLocalRandom.current().nextDouble();
-			return min(Duration.ofNanos((long) (backoff.toNanos() * factor)), Delivery.this.settings.maxBackoff());
+			return min(Duration.ofNanos((long) (backoff.toNanos() * factor)), Delivery.this.settings.retry().maxBackoff());
 		}
 
 	}

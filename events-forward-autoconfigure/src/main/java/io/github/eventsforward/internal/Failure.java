@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
+import io.github.eventsforward.DatasetteWriteException;
 import org.jspecify.annotations.Nullable;
 
 /**

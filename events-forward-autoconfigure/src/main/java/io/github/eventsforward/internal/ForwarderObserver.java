@@ -1,5 +1,8 @@
 package io.github.eventsforward.internal;
 
+import java.util.List;
+
+import io.github.eventsforward.DatasetteWriteException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,6 +17,44 @@ public interface ForwarderObserver {
 	 */
 	ForwarderObserver NONE = new ForwarderObserver() {
 	};
+
+	/**
+	 * Return an observer that tells each of the given ones, in order.
+	 * @param observers the observers
+	 * @return the observer
+	 */
+	static ForwarderObserver of(List<? extends ForwarderObserver> observers) {
+		List<ForwarderObserver> all = List.copyOf(observers);
+		if (all.isEmpty()) {
+			return NONE;
+		}
+		if (all.size() == 1) {
+			return all.get(0);
+		}
+		return new ForwarderObserver() {
+
+			@Override
+			public void requestCompleted(long nanos, int rows, @Nullable Throwable error) {
+				all.forEach((observer) -> observer.requestCompleted(nanos, rows, error));
+			}
+
+			@Override
+			public void retrying(boolean paused) {
+				all.forEach((observer) -> observer.retrying(paused));
+			}
+
+			@Override
+			public void dropped(DropReason reason, long events) {
+				all.forEach((observer) -> observer.dropped(reason, events));
+			}
+
+			@Override
+			public void deadLettered(DeadLetterCause cause, long events) {
+				all.forEach((observer) -> observer.deadLettered(cause, events));
+			}
+
+		};
+	}
 
 	/**
 	 * A write API request ended.

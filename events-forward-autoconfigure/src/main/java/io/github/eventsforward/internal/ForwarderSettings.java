@@ -1,61 +1,55 @@
 package io.github.eventsforward.internal;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The validated settings the pipeline runs with. Holds no secret, so it is safe to print.
+ * The validated settings the forwarder runs with, grouped as the properties are: what the
+ * actuator endpoint shows, as it is. Holds no secret (the token is only known to be there,
+ * and the URL is the one requests go to, without userinfo), so it is safe to print.
  *
- * @param apiUrl the write API URL
+ * @param apiUrl the write API URL requests go to
  * @param endpoint whether {@code apiUrl} is a {@code /-/create} or an {@code /-/insert} URL
  * @param hasToken whether an API token is sent
+ * @param instance the {@code instance} column, or {@code null}
  * @param table the table a {@code /-/create} request names
  * @param batchLimit most rows in one request
  * @param maxRate most requests in one {@code timePeriod}
  * @param timePeriod window of the rate limit
  * @param flushInterval longest an event waits for its batch to fill
- * @param bufferCapacity most events waiting to be sent
- * @param dropOldest whether a full buffer drops its oldest events rather than new ones
+ * @param buffer what waits to be sent, and what a full buffer drops
  * @param maxRequestSize largest request body, in bytes; bigger batches are split
+ * @param connectTimeout timeout for connecting to the server
  * @param requestTimeout longest one request may take
  * @param shutdownTimeout longest shutdown waits for queued events to be sent
- * @param initialBackoff wait before the first retry, doubled for each further one
- * @param maxBackoff longest wait between two attempts
- * @param giveUpAfter how long a batch may keep failing transiently before it is
- * dead-lettered
+ * @param retry how failed requests are retried
+ * @param include event types or packages to forward
+ * @param exclude event types or packages never to forward
+ * @param ssl the TLS settings of the requests
  */
-public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, String table,
-		int batchLimit, int maxRate,
-		Duration timePeriod, Duration flushInterval, int bufferCapacity, boolean dropOldest, long maxRequestSize,
-		Duration requestTimeout, Duration shutdownTimeout, Duration initialBackoff, Duration maxBackoff,
-		Duration giveUpAfter) {
+public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, @Nullable String instance,
+		String table, int batchLimit, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
+		long maxRequestSize, Duration connectTimeout, Duration requestTimeout, Duration shutdownTimeout, Retry retry,
+		List<String> include, List<String> exclude, Ssl ssl) {
 
 	/**
-	 * Return the write API URL as messages show it: its userinfo, which may hold a password,
-	 * masked.
-	 * @return the URL to show
+	 * Copy the lists, so that the settings cannot change.
 	 */
-	public String displayUrl() {
-		return withoutCredentials(this.apiUrl.toString());
+	public ForwarderSettings {
+		include = List.copyOf(include);
+		exclude = List.copyOf(exclude);
 	}
 
 	/**
-	 * Return the URL requests go to: the write API URL without its userinfo, which Datasette
-	 * does not read (it takes a Bearer token).
-	 * @return the URL
+	 * Return the write API URL as messages show it.
+	 * @return the URL to show
 	 */
-	public URI requestUrl() {
-		if (this.apiUrl.getRawUserInfo() == null) {
-			return this.apiUrl;
-		}
-		try {
-			return new URI(this.apiUrl.getScheme(), null, this.apiUrl.getHost(), this.apiUrl.getPort(),
-					this.apiUrl.getPath(), this.apiUrl.getQuery(), this.apiUrl.getFragment());
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException("The URL was valid with its userinfo", ex);
-		}
+	public String displayUrl() {
+		return this.apiUrl.toString();
 	}
 
 	/**
@@ -87,15 +81,71 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 		return !withoutCredentials(url).equals(url);
 	}
 
-	@Override
-	public String toString() {
-		return "ForwarderSettings[apiUrl=" + displayUrl() + ", endpoint=" + this.endpoint + ", hasToken="
-				+ this.hasToken + ", table=" + this.table + ", batchLimit=" + this.batchLimit + ", maxRate="
-				+ this.maxRate + ", timePeriod=" + this.timePeriod + ", flushInterval=" + this.flushInterval
-				+ ", bufferCapacity=" + this.bufferCapacity + ", dropOldest=" + this.dropOldest + ", maxRequestSize="
-				+ this.maxRequestSize + ", requestTimeout=" + this.requestTimeout + ", shutdownTimeout="
-				+ this.shutdownTimeout + ", initialBackoff=" + this.initialBackoff + ", maxBackoff=" + this.maxBackoff
-				+ ", giveUpAfter=" + this.giveUpAfter + "]";
+	/**
+	 * What waits to be sent.
+	 *
+	 * @param capacity most events waiting to be sent
+	 * @param overflow what a full buffer drops
+	 */
+	public record Buffer(int capacity, Overflow overflow) {
+
+		/**
+		 * Return whether a full buffer drops its oldest events rather than new ones.
+		 * @return whether to drop the oldest
+		 */
+		public boolean dropOldest() {
+			return this.overflow == Overflow.DROP_OLDEST;
+		}
+
+	}
+
+	/**
+	 * What a full buffer drops.
+	 */
+	public enum Overflow {
+
+		/** Events published while the buffer is full. */
+		DROP_NEWEST("drop-newest"),
+
+		/** The oldest queued events, to make room. */
+		DROP_OLDEST("drop-oldest");
+
+		private final String value;
+
+		Overflow(String value) {
+			this.value = value;
+		}
+
+		/**
+		 * Return the value as the property is written.
+		 * @return the value
+		 */
+		@JsonValue
+		public String value() {
+			return this.value;
+		}
+
+	}
+
+	/**
+	 * How failed requests are retried.
+	 *
+	 * @param initialBackoff wait before the first retry, doubled for each further one
+	 * @param maxBackoff longest wait between two attempts
+	 * @param giveUpAfter how long a batch may keep failing transiently before it is
+	 * dead-lettered
+	 */
+	public record Retry(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter) {
+
+	}
+
+	/**
+	 * The TLS settings of the requests.
+	 *
+	 * @param bundle the SSL bundle, or {@code null} for the JDK's defaults
+	 */
+	public record Ssl(@Nullable String bundle) {
+
 	}
 
 }

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code {"rows": [...], "ignore": true}} for {@code /-/insert}. {@code ignore} makes a
  * batch that is sent twice store each row once.
  * <p>
- * Each row is written on its own by {@link #encode(EventRow)}, as soon as it is made; a
+ * Each row is written on its own by {@link #encode(EventRow, long)}, as soon as it is made; a
  * body is those rows joined between a fixed opening and closing.
  */
 final class RequestBodyWriter {
@@ -60,9 +60,10 @@ final class RequestBodyWriter {
 	 * Write one row as a JSON object. Not thread-safe: the forwarder calls it from its own
 	 * thread only.
 	 * @param row the row
+	 * @param arrived when it reached the buffer, in the forwarder's scheduler's nanoseconds
 	 * @return the row, ready to be joined into a body
 	 */
-	EncodedRow encode(EventRow row) {
+	EncodedRow encode(EventRow row, long arrived) {
 		JsonGenerator json = this.generator;
 		if (json == null) {
 			json = this.jsonMapper.createGenerator(this.buffer);
@@ -83,7 +84,7 @@ final class RequestBodyWriter {
 			}
 			json.writeEndObject();
 			json.flush();
-			return new EncodedRow(this.buffer.toByteArray());
+			return new EncodedRow(this.buffer.toByteArray(), arrived);
 		}
 		catch (RuntimeException ex) {
 			// Not expected for text, but a failed write leaves the generator inside the row:
@@ -123,7 +124,7 @@ final class RequestBodyWriter {
 
 
 	/**
-	 * Read a row back from the JSON object {@link #encode(EventRow)} wrote.
+	 * Read a row back from the JSON object {@link #encode(EventRow, long)} wrote.
 	 * @param json the row's JSON
 	 * @return the row
 	 */

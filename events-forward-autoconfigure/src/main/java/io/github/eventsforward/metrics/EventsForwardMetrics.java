@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import io.github.eventsforward.EventsForwarder;
-import io.github.eventsforward.internal.DatasetteWriteException;
+import io.github.eventsforward.DatasetteWriteException;
 import io.github.eventsforward.internal.ForwarderObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -119,7 +119,7 @@ class EventsForwardEndpointTests {
 	// ---------------------------------------------------------------- reading
 
 	@Test
-	void showsTheConfigurationWithItsSecretsMaskedTheCountsAndTheStateWithTheLastError() {
+	void showsTheSettingsWithoutSecretsTheCountsAndTheStateWithTheLastError() {
 		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
 		String apiUrl = "http://datasette:" + PASSWORD + "@127.0.0.1:" + this.server.getPort() + "/data/-/create";
 		try (WebApplication application = WebApplication.start(forwardingProperties(
@@ -133,10 +133,10 @@ class EventsForwardEndpointTests {
 			byte[] body = read(application.client()).expectStatus()
 				.isOk()
 				.expectBody()
-				.jsonPath("$.configuration.apiToken")
-				.isEqualTo("******")
+				.jsonPath("$.configuration.hasToken")
+				.isEqualTo(true)
 				.jsonPath("$.configuration.apiUrl")
-				.isEqualTo("http://******@127.0.0.1:" + this.server.getPort() + "/data/-/create")
+				.isEqualTo("http://127.0.0.1:" + this.server.getPort() + "/data/-/create")
 				.jsonPath("$.configuration.instance")
 				.isEqualTo("shop-1")
 				.jsonPath("$.configuration.table")
@@ -147,6 +147,14 @@ class EventsForwardEndpointTests {
 				.isEqualTo("PT0.05S")
 				.jsonPath("$.configuration.include[0]")
 				.isEqualTo("com.example.shop")
+				.jsonPath("$.configuration.buffer.capacity")
+				.isEqualTo(10000)
+				.jsonPath("$.configuration.buffer.overflow")
+				.isEqualTo("drop-newest")
+				.jsonPath("$.configuration.retry.maxBackoff")
+				.isEqualTo("PT0.05S")
+				.jsonPath("$.configuration.maxRequestSize")
+				.isEqualTo(2048000)
 				.jsonPath("$.counts.published")
 				.isEqualTo(2)
 				.jsonPath("$.counts.delivered")

@@ -58,7 +58,7 @@ class ConcurrentPublishingTests {
 
 	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
 
-	private final LogRecorder pipelineLog = new LogRecorder(ForwardingPipeline.class);
+	private final LogRecorder pipelineLog = new LogRecorder(Drops.class);
 
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations();
 

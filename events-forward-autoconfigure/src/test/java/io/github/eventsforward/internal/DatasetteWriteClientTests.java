@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.github.eventsforward.DatasetteWriteException;
 import io.github.eventsforward.EventRow;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
@@ -133,7 +134,7 @@ class DatasetteWriteClientTests {
 
 	private static byte[] body() {
 		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
-		return writer.write(List.of(writer.encode(ROW)));
+		return writer.write(List.of(writer.encode(ROW, 0)));
 	}
 
 }

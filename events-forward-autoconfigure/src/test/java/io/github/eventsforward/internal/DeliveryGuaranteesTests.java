@@ -606,7 +606,7 @@ class DeliveryGuaranteesTests {
 		for (int i = 0; i < 20; i++) {
 			Set<Thread> before = ForwarderThreads.alive();
 			ForwardingPipeline pipeline = new ForwardingPipeline(TestSettings.defaults().build(),
-					new DefaultEventRowMapper(), JsonMapper.shared(), null, (rows, body) -> Mono.empty(), List.of(),
+					new DefaultEventRowMapper(), JsonMapper.shared(), (rows, body) -> Mono.empty(), List.of(),
 					ForwarderObserver.NONE);
 			pipeline.start();
 			Set<Thread> threads = ForwarderThreads.alive();

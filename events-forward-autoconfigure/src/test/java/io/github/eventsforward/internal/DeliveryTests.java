@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.eventsforward.DatasetteWriteException;
+import io.github.eventsforward.BatchSender;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.DeadLetter;
 import io.github.eventsforward.DeadLetterHandler;
@@ -448,12 +450,13 @@ class DeliveryTests {
 
 	@Test
 	void splitsBatchesOverMaxRequestSizeBeforeSendingThem() {
-		long maxRequestSize = 1000;
+		int maxRequestSize = 1024;
 		ForwardingPipeline pipeline = start(fast().maxRequestSize(maxRequestSize));
 		publish(pipeline, 0, 20);
 		advance(Duration.ofMinutes(1));
 		List<Request> requests = this.sender.requests();
-		assertThat(requests).allSatisfy((request) -> assertThat(request.body()).hasSizeLessThanOrEqualTo(1000));
+		assertThat(requests)
+			.allSatisfy((request) -> assertThat(request.body()).hasSizeLessThanOrEqualTo(maxRequestSize));
 		assertThat(requests).hasSizeGreaterThan(2).allSatisfy((request) -> assertThat(request.size()).isLessThan(10));
 		assertThat(requests).flatExtracting(Request::orderIds).containsExactlyElementsOf(orderIds(0, 20));
 		assertThat(this.deadLetters).isEmpty();

@@ -45,7 +45,7 @@ class DropWarningTests {
 
 	private final RecordingSender sender = new RecordingSender(this.scheduler);
 
-	private final LogRecorder log = new LogRecorder(ForwardingPipeline.class);
+	private final LogRecorder log = new LogRecorder(Drops.class);
 
 	@BeforeEach
 	void attachLog() {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import io.github.eventsforward.DatasetteWriteException;
+import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;

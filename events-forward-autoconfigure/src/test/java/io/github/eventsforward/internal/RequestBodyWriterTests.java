@@ -23,7 +23,7 @@ class RequestBodyWriterTests {
 	@Test
 	void createBodyJoinsTheRowsBetweenTheTableAndTheOptions() {
 		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
-		String body = new String(writer.write(List.of(writer.encode(FULL), writer.encode(SPARSE))),
+		String body = new String(writer.write(List.of(writer.encode(FULL, 0), writer.encode(SPARSE, 0))),
 				StandardCharsets.UTF_8);
 		assertThat(body).isEqualTo("{\"table\":\"datasette_events\",\"rows\":["
 				+ "{\"id\":\"01JWNNSVG0FJZ563NSFJBEZWCM\",\"instance\":\"shop-1\",\"event\":\"order-placed\","
@@ -39,7 +39,7 @@ class RequestBodyWriterTests {
 	@Test
 	void insertBodyHasNoTableAndNoPrimaryKey() {
 		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.INSERT, "datasette_events");
-		String body = new String(writer.write(List.of(writer.encode(SPARSE))), StandardCharsets.UTF_8);
+		String body = new String(writer.write(List.of(writer.encode(SPARSE, 0))), StandardCharsets.UTF_8);
 		assertThat(body).startsWith("{\"rows\":[{\"id\":\"01JWNNSVG0FJZ563NSFJBEZWCN\"")
 			.endsWith("}],\"ignore\":true}");
 	}
@@ -47,17 +47,17 @@ class RequestBodyWriterTests {
 	@Test
 	void rowsReadBackFromTheirJsonAreTheRowsThatWereWritten() {
 		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
-		assertThat(writer.encode(FULL).row()).isEqualTo(FULL);
-		assertThat(writer.encode(SPARSE).row()).isEqualTo(SPARSE);
+		assertThat(writer.encode(FULL, 0).row()).isEqualTo(FULL);
+		assertThat(writer.encode(SPARSE, 0).row()).isEqualTo(SPARSE);
 	}
 
 	@Test
 	void aRowWrittenAfterOthersCarriesNothingOfThem() {
 		RequestBodyWriter writer = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
-		byte[] alone = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events").encode(SPARSE).json();
-		writer.encode(FULL);
-		writer.encode(FULL);
-		assertThat(writer.encode(SPARSE).json()).isEqualTo(alone);
+		byte[] alone = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events").encode(SPARSE, 0).json();
+		writer.encode(FULL, 0);
+		writer.encode(FULL, 0);
+		assertThat(writer.encode(SPARSE, 0).json()).isEqualTo(alone);
 	}
 
 }

@@ -1,101 +1,83 @@
 package io.github.eventsforward.internal;
 
-import java.net.URI;
 import java.time.Duration;
 
+import io.github.eventsforward.autoconfigure.EventsForwardProperties;
+import io.github.eventsforward.autoconfigure.EventsForwardPropertiesValidator;
+
+import org.springframework.util.unit.DataSize;
+
 /**
- * Builds {@link ForwarderSettings} for tests, starting from the defaults of the properties.
+ * Builds {@link ForwarderSettings} for tests the way the application gets them: from the
+ * properties, with their defaults, through the validator.
  */
 final class TestSettings {
 
-	private URI apiUrl = URI.create("http://localhost:8001/data/-/create");
+	private final EventsForwardProperties properties = new EventsForwardProperties();
 
-	private WriteEndpoint endpoint = WriteEndpoint.CREATE;
-
-	private int batchLimit = 10;
-
-	private int maxRate = 1;
-
-	private Duration timePeriod = Duration.ofSeconds(10);
-
-	private Duration flushInterval = Duration.ofSeconds(1);
-
-	private int bufferCapacity = 10_000;
-
-	private boolean dropOldest;
-
-	private long maxRequestSize = 2_048_000;
-
-	private Duration requestTimeout = Duration.ofSeconds(30);
-
-	private Duration initialBackoff = Duration.ofSeconds(1);
-
-	private Duration maxBackoff = Duration.ofSeconds(30);
-
-	private Duration giveUpAfter = Duration.ofMinutes(10);
+	private TestSettings() {
+		this.properties.setApiUrl("http://localhost:8001/data/-/create");
+		this.properties.setApiToken("dstok_test");
+	}
 
 	static TestSettings defaults() {
 		return new TestSettings();
 	}
 
 	TestSettings insert() {
-		this.apiUrl = URI.create("http://localhost:8001/data/datasette_events/-/insert");
-		this.endpoint = WriteEndpoint.INSERT;
+		this.properties.setApiUrl("http://localhost:8001/data/datasette_events/-/insert");
 		return this;
 	}
 
 	TestSettings batchLimit(int batchLimit) {
-		this.batchLimit = batchLimit;
+		this.properties.setBatchLimit(batchLimit);
 		return this;
 	}
 
 	TestSettings rate(int maxRate, Duration timePeriod) {
-		this.maxRate = maxRate;
-		this.timePeriod = timePeriod;
+		this.properties.setMaxRate(maxRate);
+		this.properties.setTimePeriod(timePeriod);
 		return this;
 	}
 
 	TestSettings flushInterval(Duration flushInterval) {
-		this.flushInterval = flushInterval;
+		this.properties.setFlushInterval(flushInterval);
 		return this;
 	}
 
 	TestSettings bufferCapacity(int bufferCapacity) {
-		this.bufferCapacity = bufferCapacity;
+		this.properties.setBufferCapacity(bufferCapacity);
 		return this;
 	}
 
 	TestSettings dropOldest() {
-		this.dropOldest = true;
+		this.properties.setBufferOverflow(EventsForwardProperties.BufferOverflow.DROP_OLDEST);
 		return this;
 	}
 
 	TestSettings maxRequestSize(long maxRequestSize) {
-		this.maxRequestSize = maxRequestSize;
+		this.properties.setMaxRequestSize(DataSize.ofBytes(maxRequestSize));
 		return this;
 	}
 
 	TestSettings requestTimeout(Duration requestTimeout) {
-		this.requestTimeout = requestTimeout;
+		this.properties.setRequestTimeout(requestTimeout);
 		return this;
 	}
 
 	TestSettings backoff(Duration initialBackoff, Duration maxBackoff) {
-		this.initialBackoff = initialBackoff;
-		this.maxBackoff = maxBackoff;
+		this.properties.getRetry().setInitialBackoff(initialBackoff);
+		this.properties.getRetry().setMaxBackoff(maxBackoff);
 		return this;
 	}
 
 	TestSettings giveUpAfter(Duration giveUpAfter) {
-		this.giveUpAfter = giveUpAfter;
+		this.properties.getRetry().setGiveUpAfter(giveUpAfter);
 		return this;
 	}
 
 	ForwarderSettings build() {
-		return new ForwarderSettings(this.apiUrl, this.endpoint, true, "datasette_events", this.batchLimit,
-				this.maxRate, this.timePeriod, this.flushInterval, this.bufferCapacity, this.dropOldest,
-				this.maxRequestSize, this.requestTimeout, Duration.ofSeconds(10), this.initialBackoff, this.maxBackoff,
-				this.giveUpAfter);
+		return EventsForwardPropertiesValidator.validate(this.properties, "test", getClass().getClassLoader());
 	}
 
 }

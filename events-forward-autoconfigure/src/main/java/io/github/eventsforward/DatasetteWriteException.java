@@ -1,4 +1,4 @@
-package io.github.eventsforward.internal;
+package io.github.eventsforward;
 
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A write API request the server answered with a status other than 2xx.
+ * A write API request the server answered with a status other than 2xx. A
+ * {@link BatchSender} fails with it to have the answer classified by its status: retried,
+ * paused, split or dead-lettered.
  */
 public class DatasetteWriteException extends RuntimeException {
 
@@ -36,7 +38,7 @@ public class DatasetteWriteException extends RuntimeException {
 	 * @param retryAfter the wait the server asked for with {@code Retry-After}, if any
 	 * @return the exception
 	 */
-	static DatasetteWriteException of(int status, String body, @Nullable Duration retryAfter) {
+	public static DatasetteWriteException of(int status, String body, @Nullable Duration retryAfter) {
 		List<String> errors = errors(body);
 		String reason = errors.isEmpty() ? excerpt(body) : String.join("; ", errors);
 		return new DatasetteWriteException(status, errors, reason, retryAfter);

@@ -1,12 +1,15 @@
-package io.github.eventsforward.internal;
+package io.github.eventsforward;
 
 import java.util.List;
 
-import io.github.eventsforward.EventRow;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends one batch of rows to the server.
+ * Sends one batch of rows to the server. The starter's sender posts them to Datasette's
+ * write API through {@code WebClient}; an application may declare a bean of its own to send
+ * them elsewhere or otherwise. Failures are classified as the write API's are: a
+ * {@link DatasetteWriteException} by its status, anything else (an I/O error, a timeout) as
+ * transient.
  */
 @FunctionalInterface
 public interface BatchSender {

@@ -1,0 +1,143 @@
+package io.github.eventsforward.internal;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.eventsforward.ForwardCounts;
+
+/**
+ * What became of the events. Kept are only the figures nothing else gives: events accepted
+ * without an outcome yet ({@code pending}), dropped before they were accepted, and, of those
+ * accepted, delivered, failed and dropped later to make room. Published, dropped and the
+ * outcomes {@link #awaitOutcomes(Duration) flush} waits for are derived from them.
+ * <p>
+ * Publishers add to {@code pending} (one compare-and-set an event, so that it never goes
+ * past the buffer's bound, not even for a moment) and count what they drop;
+ * outcomes come from the forwarder's thread, or from publishers that make room in a full
+ * buffer.
+ */
+final class Accounting {
+
+	private final AtomicLong pending = new AtomicLong();
+
+	private final LongAdder refused = new LongAdder();
+
+	private final AtomicLong evicted = new AtomicLong();
+
+	private final AtomicLong delivered = new AtomicLong();
+
+	private final AtomicLong failed = new AtomicLong();
+
+	private final Object outcomes = new Object();
+
+	// Callers of awaitOutcomes: outcomes wake them only when there are some.
+	private final AtomicInteger waiting = new AtomicInteger();
+
+	/**
+	 * Count an event accepted, unless another was accepted or settled since
+	 * {@link #pending()} was read: the caller then decides again.
+	 * @param pending what {@link #pending()} returned
+	 * @return whether the event was counted
+	 */
+	boolean accept(long pending) {
+		return this.pending.compareAndSet(pending, pending + 1);
+	}
+
+	/**
+	 * Take back an {@link #accept(long) accepted} event that was then dropped after all,
+	 * before anything else saw it.
+	 */
+	void refuseAccepted() {
+		this.pending.decrementAndGet();
+		this.refused.increment();
+	}
+
+	/**
+	 * Count an event dropped before it was accepted.
+	 */
+	void refused() {
+		this.refused.increment();
+	}
+
+	void delivered(long events) {
+		this.delivered.addAndGet(events);
+		settle(events);
+	}
+
+	void failed(long events) {
+		this.failed.addAndGet(events);
+		settle(events);
+	}
+
+	void evicted(long events) {
+		this.evicted.addAndGet(events);
+		settle(events);
+	}
+
+	/**
+	 * Return how many accepted events have no outcome yet.
+	 * @return the events
+	 */
+	long pending() {
+		return this.pending.get();
+	}
+
+	ForwardCounts counts() {
+		// Pending first: an outcome is added before pending is lowered, so an event that
+		// settles meanwhile is counted twice at most, never missed, and queued never reads
+		// more than the events that wait.
+		long pending = this.pending.get();
+		long delivered = this.delivered.get();
+		long failed = this.failed.get();
+		long evicted = this.evicted.get();
+		long refused = this.refused.sum();
+		return new ForwardCounts(pending + delivered + failed + evicted + refused, delivered, refused + evicted,
+				failed, pending);
+	}
+
+	/**
+	 * Wait until every event accepted before the call has an outcome.
+	 * @param timeout how long to wait at most
+	 * @return whether they all have one; {@code false} if the timeout passed first
+	 */
+	boolean awaitOutcomes(Duration timeout) {
+		long target = this.pending.get() + settled();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		this.waiting.incrementAndGet();
+		try {
+			synchronized (this.outcomes) {
+				while (settled() < target) {
+					long remaining = deadline - System.nanoTime();
+					if (remaining <= 0) {
+						return false;
+					}
+					this.outcomes.wait(Math.max(1, remaining / 1_000_000));
+				}
+				return true;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		finally {
+			this.waiting.decrementAndGet();
+		}
+	}
+
+	private long settled() {
+		return this.delivered.get() + this.failed.get() + this.evicted.get();
+	}
+
+	private void settle(long events) {
+		this.pending.addAndGet(-events);
+		if (this.waiting.get() > 0) {
+			synchronized (this.outcomes) {
+				this.outcomes.notifyAll();
+			}
+		}
+	}
+
+}

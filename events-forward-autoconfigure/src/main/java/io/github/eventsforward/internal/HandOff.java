@@ -1,0 +1,242 @@
+package io.github.eventsforward.internal;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Hands events from the publisher threads to the forwarder's thread. Publishers only read
+ * the clock, count the event, ask the buffer whether it has room, and offer to a lock-free
+ * multi-producer queue; they schedule the drain task only when it is neither scheduled nor
+ * running. The drain task hands a few events per turn to the forwarder's side and then
+ * gives way, so that answers to requests and timers are acted on while a backlog is taken in.
+ */
+final class HandOff {
+
+	private static final Log logger = LogFactory.getLog(HandOff.class);
+
+	// Events taken per turn of the drain task before it gives way to the other tasks of the
+	// forwarder's thread: about 15 us of work.
+	private static final int EVENTS_PER_TURN = 16;
+
+	private final Clock clock;
+
+	private final Accounting accounting;
+
+	private final EventBuffer buffer;
+
+	private final Drops drops;
+
+	// With drop-oldest, publishers that find the buffer full take the oldest event out of
+	// this queue, so it must allow a second consumer.
+	private final Queue<CapturedEvent> queue;
+
+	// Publishers between their check of the state and the end of their offer: close() waits
+	// for none to be left, so that every accepted event is in the queue once it returns.
+	private final LongAdder offering = new LongAdder();
+
+	// Whether the drain task is scheduled or running; publishers schedule it only when not.
+	private final AtomicBoolean draining = new AtomicBoolean();
+
+	private volatile State state = State.OPEN;
+
+	private volatile @Nullable Drain drain;
+
+	HandOff(Clock clock, Accounting accounting, EventBuffer buffer, Drops drops, boolean dropOldest) {
+		this.clock = clock;
+		this.accounting = accounting;
+		this.buffer = buffer;
+		this.drops = drops;
+		this.queue = dropOldest ? new ConcurrentLinkedQueue<>() : Queues.<CapturedEvent>unboundedMultiproducer().get();
+	}
+
+	/**
+	 * Accept an event from a publisher thread. Never blocks and never throws: when the
+	 * buffer is full or the hand-off closed, the event is dropped and counted.
+	 * @param event the event or payload
+	 */
+	void offer(Object event) {
+		boolean counted = false;
+		this.offering.increment();
+		try {
+			if (this.state != State.OPEN) {
+				this.drops.refusedStopped();
+				return;
+			}
+			EventBuffer.Admission admission;
+			long pending;
+			do {
+				pending = this.accounting.pending();
+				admission = this.buffer.admit(pending + 1);
+				if (admission == EventBuffer.Admission.DROP_NEWEST) {
+					this.drops.refusedFull();
+					return;
+				}
+			}
+			while (!this.accounting.accept(pending));
+			counted = true;
+			// The forwarder's thread has not caught up with a flood: make room. If it has taken
+			// every event in meanwhile, the buffer drops its oldest once this one arrives.
+			if (admission == EventBuffer.Admission.DROP_OLDEST_QUEUED && this.queue.poll() != null) {
+				this.drops.evicted(1);
+			}
+			this.queue.offer(new CapturedEvent(event, nowMicros()));
+			counted = false;
+			signal();
+		}
+		catch (RuntimeException ex) {
+			if (counted) {
+				this.accounting.refuseAccepted();
+			}
+			else {
+				this.accounting.refused();
+			}
+			logger.debug("Dropped an event that could not be queued", ex);
+		}
+		finally {
+			this.offering.decrement();
+		}
+	}
+
+	// The Instant does not escape, so the JIT can leave it unallocated.
+	private long nowMicros() {
+		Instant now = this.clock.instant();
+		return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
+	}
+
+	/**
+	 * Hand events to the forwarder's side from now on, those offered before too.
+	 * @param worker the worker of the forwarder's thread that runs the drain task
+	 * @param sink where the events go, on that thread
+	 */
+	void open(Scheduler.Worker worker, Sink sink) {
+		this.drain = new Drain(worker, sink);
+		this.state = State.OPEN;
+		signal();
+	}
+
+	/**
+	 * Accept no more events. Once it returns, every accepted event is in the queue, and the
+	 * drain task tells the sink it has {@link Sink#ended() ended} once it has taken the last.
+	 */
+	void close() {
+		this.state = State.CLOSING;
+		while (this.offering.sum() != 0) {
+			Thread.onSpinWait();
+		}
+		signal();
+	}
+
+	/**
+	 * Stop handing events over, as the forwarder's thread goes away.
+	 */
+	void detach() {
+		this.drain = null;
+		this.draining.set(false);
+	}
+
+	// Schedule the drain task unless it is scheduled or running already. Before open() there
+	// is no drain: the events wait in the queue.
+	private void signal() {
+		Drain drain = this.drain;
+		if (drain == null || this.draining.get() || !this.draining.compareAndSet(false, true)) {
+			return;
+		}
+		drain.schedule();
+	}
+
+	/**
+	 * Where the drain task hands the events, on the forwarder's thread.
+	 */
+	interface Sink {
+
+		/**
+		 * Take an event in.
+		 * @param event the event and when it was published
+		 */
+		void take(CapturedEvent event);
+
+		/**
+		 * The hand-off was closed, and every event it accepted was taken in.
+		 */
+		void ended();
+
+	}
+
+	private enum State {
+
+		/** Accepting events. */
+		OPEN,
+
+		/** Accepting no more; the sink is told once the last event was taken. */
+		CLOSING,
+
+		/** The sink was told. */
+		CLOSED
+
+	}
+
+	/**
+	 * The drain task of one run of the forwarder's thread.
+	 */
+	private final class Drain implements Runnable {
+
+		private final Scheduler.Worker worker;
+
+		private final Sink sink;
+
+		Drain(Scheduler.Worker worker, Sink sink) {
+			this.worker = worker;
+			this.sink = sink;
+		}
+
+		void schedule() {
+			try {
+				this.worker.schedule(this);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopped meanwhile: what is left is counted as queued and reported by stop().
+				HandOff.this.draining.set(false);
+			}
+		}
+
+		@Override
+		public void run() {
+			if (HandOff.this.drain != this) {
+				HandOff.this.draining.set(false);
+				return;
+			}
+			for (int i = 0; i < EVENTS_PER_TURN; i++) {
+				CapturedEvent captured = HandOff.this.queue.poll();
+				if (captured == null) {
+					HandOff.this.draining.set(false);
+					// A publisher that offered after the poll saw the task still scheduled: take
+					// over again if its event is there and no new task was scheduled for it.
+					if (!HandOff.this.queue.isEmpty() && HandOff.this.draining.compareAndSet(false, true)) {
+						continue;
+					}
+					if (HandOff.this.state == State.CLOSING) {
+						HandOff.this.state = State.CLOSED;
+						this.sink.ended();
+					}
+					return;
+				}
+				this.sink.take(captured);
+			}
+			// Give way to the answers and timers waiting for the thread, and go on after them.
+			schedule();
+		}
+
+	}
+
+}
