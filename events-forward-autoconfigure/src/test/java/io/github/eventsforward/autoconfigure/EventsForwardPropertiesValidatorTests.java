@@ -416,6 +416,23 @@ class EventsForwardPropertiesValidatorTests {
 	}
 
 	@Test
+	void acceptsTheNamesOfAClassNestedTwoDeepThatTheEventFilterMatches() {
+		this.properties.setInclude(List.of("com.example.shop.Orders.Refunds.RefundIssuedEvent"));
+		this.properties.setExclude(List.of("com.example.shop.Orders$Refunds$RefundIssuedEvent"));
+		ForwarderSettings settings = validate("shop");
+		assertThat(settings.include()).containsExactly("com.example.shop.Orders.Refunds.RefundIssuedEvent");
+		assertThat(settings.exclude()).containsExactly("com.example.shop.Orders$Refunds$RefundIssuedEvent");
+	}
+
+	@Test
+	void failsOnANestedClassNameThatMixesTheCanonicalAndTheBinaryForm() {
+		// The class exists, but the event filter matches neither form of it to this entry:
+		// the exclusion would do nothing without a word.
+		this.properties.setExclude(List.of("com.example.shop.Orders$Refunds.RefundIssuedEvent"));
+		assertInvalid("exclude", "names no class and no package on the class path");
+	}
+
+	@Test
 	void stripsIncludeAndExcludeEntriesAndLeavesOutBlankOnes() {
 		this.properties.setInclude(List.of(" com.example.shop ", "", "  "));
 		this.properties.setExclude(List.of("\tcom.example.shop.UserSignedUpEvent"));
