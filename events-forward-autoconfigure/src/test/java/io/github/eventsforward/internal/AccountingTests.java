@@ -3,6 +3,7 @@ package io.github.eventsforward.internal;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.eventsforward.ForwardCounts;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +123,36 @@ class AccountingTests {
 		finally {
 			Thread.interrupted();
 		}
+	}
+
+	@Test
+	void anOutcomeSettlingWhileAwaitOutcomesStartsIsNotCountedTwice() throws InterruptedException {
+		// An outcome is counted before pending is lowered. A flush that read both between the
+		// two once waited for one outcome more than there were, and timed out.
+		int rounds = 100_000;
+		AtomicLong round = new AtomicLong();
+		Thread settler = new Thread(() -> {
+			for (long next = 1; next <= rounds; next++) {
+				while (round.get() < next) {
+					Thread.onSpinWait();
+				}
+				this.accounting.delivered(1);
+			}
+		}, "settler");
+		settler.setDaemon(true);
+		settler.start();
+		try {
+			for (long next = 1; next <= rounds; next++) {
+				accept(1);
+				round.set(next);
+				assertThat(this.accounting.awaitOutcomes(LONG)).as("flush in round %d", next).isTrue();
+			}
+		}
+		finally {
+			round.set(rounds);
+			settler.join(LONG.toMillis());
+		}
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(rounds, rounds, 0, 0, 0));
 	}
 
 	private void accept(int events) {
