@@ -42,12 +42,32 @@ final class EventTypes {
 		return names;
 	}
 
+	// A type by a name the event filter matches: its binary name (Outer$Inner) or its
+	// canonical one (Outer.Inner), nested at any depth.
+	private static boolean isType(String name, @Nullable ClassLoader loader) {
+		String candidate = name;
+		while (true) {
+			try {
+				Class<?> type = Class.forName(candidate, false, loader);
+				return name.equals(type.getName()) || name.equals(type.getCanonicalName());
+			}
+			catch (ClassNotFoundException | LinkageError ex) {
+				// Not this one: try the last dot as the nesting of a class.
+			}
+			int dot = candidate.lastIndexOf('.');
+			if (dot < 0) {
+				return false;
+			}
+			candidate = candidate.substring(0, dot) + '$' + candidate.substring(dot + 1);
+		}
+	}
+
 	private static boolean isTypeOrPackage(String name, @Nullable ClassLoader classLoader) {
-		if (ClassUtils.isPresent(name, classLoader)) {
+		ClassLoader loader = (classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader();
+		if (isType(name, loader)) {
 			return true;
 		}
 		String path = name.replace('.', '/');
-		ClassLoader loader = (classLoader != null) ? classLoader : ClassUtils.getDefaultClassLoader();
 		if (loader != null && (loader.getDefinedPackage(name) != null || loader.getResource(path + "/") != null)) {
 			return true;
 		}

@@ -8,19 +8,26 @@ import java.util.concurrent.atomic.LongAdder;
 import io.github.eventsforward.ForwardCounts;
 
 /**
- * What became of the events. Kept are only the figures nothing else gives: events accepted
- * without an outcome yet ({@code pending}), dropped before they were accepted, and, of those
- * accepted, delivered, failed and dropped later to make room. Published, dropped and the
- * outcomes {@link #awaitOutcomes(Duration) flush} waits for are derived from them.
+ * What became of the events: events accepted without an outcome yet ({@code pending}),
+ * dropped before they were accepted, and, of those accepted, delivered, failed and dropped
+ * later to make room. Published and dropped are derived from them; the outcomes
+ * {@link #awaitOutcomes(Duration) flush} waits for are told by a count of every event ever
+ * accepted.
  * <p>
  * Publishers add to {@code pending} (one compare-and-set an event, so that it never goes
- * past the buffer's bound, not even for a moment) and count what they drop;
+ * past the buffer's bound, not even for a moment) and count what they accept and drop;
  * outcomes come from the forwarder's thread, or from publishers that make room in a full
  * buffer.
  */
 final class Accounting {
 
 	private final AtomicLong pending = new AtomicLong();
+
+	// Every event ever accepted, and those of them taken back: flush reads what it waits for
+	// from these, as pending and the outcomes cannot be read together while one settles.
+	private final LongAdder accepted = new LongAdder();
+
+	private final AtomicLong takenBack = new AtomicLong();
 
 	private final LongAdder refused = new LongAdder();
 
@@ -42,7 +49,11 @@ final class Accounting {
 	 * @return whether the event was counted
 	 */
 	boolean accept(long pending) {
-		return this.pending.compareAndSet(pending, pending + 1);
+		if (!this.pending.compareAndSet(pending, pending + 1)) {
+			return false;
+		}
+		this.accepted.increment();
+		return true;
 	}
 
 	/**
@@ -50,8 +61,9 @@ final class Accounting {
 	 * before anything else saw it.
 	 */
 	void refuseAccepted() {
-		this.pending.decrementAndGet();
 		this.refused.increment();
+		this.takenBack.incrementAndGet();
+		settle(1);
 	}
 
 	/**
@@ -103,7 +115,9 @@ final class Accounting {
 	 * @return whether they all have one; {@code false} if the timeout passed first
 	 */
 	boolean awaitOutcomes(Duration timeout) {
-		long target = this.pending.get() + settled();
+		// Not pending plus the outcomes: an event that settles between the two reads would be
+		// counted in both, and waited for in vain.
+		long target = this.accepted.sum();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		this.waiting.incrementAndGet();
 		try {
@@ -128,7 +142,7 @@ final class Accounting {
 	}
 
 	private long settled() {
-		return this.delivered.get() + this.failed.get() + this.evicted.get();
+		return this.delivered.get() + this.failed.get() + this.evicted.get() + this.takenBack.get();
 	}
 
 	private void settle(long events) {

@@ -302,52 +302,6 @@ class EventsForwardAutoConfigurationTests {
 	}
 
 	@Test
-	void failsOnABatchLimitOutsideItsRange() {
-		forwarding("datasette.events-forward.batch-limit=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.batch-limit", "must be between 1 and 1000"));
-		forwarding("datasette.events-forward.batch-limit=1001").run((context) -> assertFailure(context,
-				"datasette.events-forward.batch-limit", "must be between 1 and 1000"));
-	}
-
-	@Test
-	void warnsAboutABatchLimitAboveDatasettesInsertLimit(CapturedOutput output) {
-		this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/datasette_events/-/insert"),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
-					"datasette.events-forward.batch-limit=150")
-			.run((context) -> assertThat(context).hasNotFailed());
-		assertThat(output).contains("batch-limit is 150", "at most 100 rows per /-/insert request");
-	}
-
-	@Test
-	void doesNotWarnAboutALargeBatchLimitForCreate(CapturedOutput output) {
-		forwarding("datasette.events-forward.batch-limit=150").run((context) -> assertThat(context).hasNotFailed());
-		assertThat(output).doesNotContain("rows per /-/insert request");
-	}
-
-	@Test
-	void failsOnANonPositiveRateOrPeriod() {
-		forwarding("datasette.events-forward.max-rate=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.max-rate", "must be at least 1"));
-		forwarding("datasette.events-forward.time-period=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.time-period", "must be longer than zero"));
-		forwarding("datasette.events-forward.time-period=-5s").run((context) -> assertFailure(context,
-				"datasette.events-forward.time-period", "must be longer than zero"));
-	}
-
-	@Test
-	void failsOnOtherOutOfRangeSettings() {
-		forwarding("datasette.events-forward.buffer-capacity=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.buffer-capacity", "must be at least 1"));
-		forwarding("datasette.events-forward.flush-interval=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.flush-interval", "must be longer than zero"));
-		forwarding("datasette.events-forward.request-timeout=0").run((context) -> assertFailure(context,
-				"datasette.events-forward.request-timeout", "must be longer than zero"));
-		forwarding("datasette.events-forward.table= ").run((context) -> assertFailure(context,
-				"datasette.events-forward.table", "must name the table"));
-	}
-
-	@Test
 	void failsOnAMalformedTokenWithoutShowingIt(CapturedOutput output) {
 		forwarding("datasette.events-forward.api-token=Bearer dstok_secret-value").run((context) -> {
 			assertFailure(context, "datasette.events-forward.api-token", "without the 'Bearer ' prefix");
@@ -373,25 +327,6 @@ class EventsForwardAutoConfigurationTests {
 	}
 
 	@Test
-	void failsOnAnIncludeOrExcludeEntryThatNamesNoClassAndNoPackage() {
-		forwarding("datasette.events-forward.include=com.example.shop.OrderPlacd").run((context) -> assertFailure(
-				context, "datasette.events-forward.include", "names no class and no package on the class path"));
-		forwarding("datasette.events-forward.exclude=com.example.nosuchpackage").run((context) -> assertFailure(
-				context, "datasette.events-forward.exclude", "names no class and no package on the class path"));
-		assertThat(failureOf(forwarding("datasette.events-forward.include=com.example.shop.OrderPlacd")))
-			.hasMessageContaining("com.example.shop.OrderPlacd");
-	}
-
-	@Test
-	void acceptsIncludeAndExcludeEntriesThatNameTypesOrPackages() {
-		forwarding("datasette.events-forward.include=com.example.shop, com.example, java.util.EventObject,"
-				+ " org.springframework.context.event.ContextRefreshedEvent, org.springframework.context",
-				"datasette.events-forward.exclude=" + EventsForwardAutoConfigurationTests.class.getCanonicalName()
-						+ ".ForwarderReport")
-			.run((context) -> assertThat(context).hasNotFailed());
-	}
-
-	@Test
 	void warnsOnceWithTheFixWhenRowsWouldCarryNoInstance(CapturedOutput output) {
 		forwarding().run((context) -> assertThat(context).hasNotFailed());
 		assertThat(output).containsOnlyOnce("Neither datasette.events-forward.instance nor spring.application.name")
@@ -402,16 +337,6 @@ class EventsForwardAutoConfigurationTests {
 	void doesNotWarnAboutTheInstanceWhenTheApplicationHasAName(CapturedOutput output) {
 		forwarding("spring.application.name=shop").run((context) -> assertThat(context).hasNotFailed());
 		assertThat(output).doesNotContain("Neither datasette.events-forward.instance");
-	}
-
-	@Test
-	void warnsAboutTimeoutsShorterThan100Milliseconds(CapturedOutput output) {
-		forwarding("datasette.events-forward.shutdown-timeout=10", "datasette.events-forward.request-timeout=50ms",
-				"datasette.events-forward.connect-timeout=100ms")
-			.run((context) -> assertThat(context).hasNotFailed());
-		assertThat(output).contains("datasette.events-forward.shutdown-timeout is 10ms, under 100ms",
-				"A number without a unit means milliseconds", "datasette.events-forward.request-timeout is 50ms")
-			.doesNotContain("datasette.events-forward.connect-timeout is");
 	}
 
 	@Test
@@ -443,13 +368,6 @@ class EventsForwardAutoConfigurationTests {
 	}
 
 	@Test
-	void warnsWhenNoTokenIsSet(CapturedOutput output) {
-		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"))
-			.run((context) -> assertThat(context).hasNotFailed());
-		assertThat(output).contains("datasette.events-forward.api-token is not set");
-	}
-
-	@Test
 	void logsHowManyEventsCouldNotBeSentWithinTheShutdownTimeout(CapturedOutput output) throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		this.server.setDispatcher(new Dispatcher() {
@@ -475,13 +393,6 @@ class EventsForwardAutoConfigurationTests {
 			release.countDown();
 		}
 		assertThat(output).contains("3 events could not be sent", "datasette.events-forward.shutdown-timeout");
-	}
-
-	private static Throwable failureOf(ApplicationContextRunner runner) {
-		Throwable[] failure = new Throwable[1];
-		runner.run((context) -> failure[0] = context.getStartupFailure());
-		assertThat(failure[0]).isNotNull();
-		return org.springframework.core.NestedExceptionUtils.getMostSpecificCause(failure[0]);
 	}
 
 	private static void assertFailure(AssertableApplicationContext context, String property, String reason) {

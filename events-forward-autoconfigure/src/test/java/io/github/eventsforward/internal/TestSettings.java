@@ -29,6 +29,11 @@ final class TestSettings {
 		return this;
 	}
 
+	TestSettings noToken() {
+		this.properties.setApiToken(null);
+		return this;
+	}
+
 	TestSettings batchLimit(int batchLimit) {
 		this.properties.setBatchLimit(batchLimit);
 		return this;
