@@ -9,7 +9,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TimeZone;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -24,19 +23,19 @@ import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.HttpConnector;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
@@ -78,7 +77,8 @@ class DatasetteWriteApiTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner;
 
@@ -91,15 +91,9 @@ class DatasetteWriteApiTests {
 					"datasette.events-forward.retry.give-up-after=300ms");
 	}
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
+	// The extension checks the log events; this checks all output, the JDK client's too.
 	@AfterEach
-	void stopServerAndCheckTokenStayedSecret(CapturedOutput output) {
-		this.server.close();
+	void checkTokenStayedSecret(CapturedOutput output) {
 		assertThat(output.getAll()).doesNotContain(DatasetteWriteApi.TOKEN)
 			.doesNotContain(DatasetteWriteApi.TOKEN.substring(DatasetteWriteApi.TOKEN.indexOf('.')));
 	}
@@ -111,7 +105,7 @@ class DatasetteWriteApiTests {
 		createUrl().withPropertyValues("spring.application.name=shop").run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getMethod()).isEqualTo("POST");
 			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/-/create");
 			JsonNode body = this.json.readTree(request.getBody().utf8());
@@ -140,7 +134,7 @@ class DatasetteWriteApiTests {
 		createUrl().withPropertyValues("datasette.events-forward.table=shop_events").run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
 
-			JsonNode body = this.json.readTree(takeRequest().getBody().utf8());
+			JsonNode body = this.json.readTree(this.server.takeRequest().getBody().utf8());
 			assertThat(body.get("table").asString()).isEqualTo("shop_events");
 			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.datasette.rows("shop_events")).hasSize(1));
 		});
@@ -152,7 +146,7 @@ class DatasetteWriteApiTests {
 		insertUrl().run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/" + TABLE + "/-/insert");
 			JsonNode body = this.json.readTree(request.getBody().utf8());
 			assertThat(body.propertyNames()).containsExactly("rows", "ignore");
@@ -169,7 +163,7 @@ class DatasetteWriteApiTests {
 		createUrl().run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getHeaders().values("Authorization")).containsExactly("Bearer " + DatasetteWriteApi.TOKEN);
 			MediaType contentType = MediaType.parseMediaType(request.getHeaders().get("Content-Type"));
 			assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)).isTrue();
@@ -571,12 +565,12 @@ class DatasetteWriteApiTests {
 
 	private ApplicationContextRunner createUrl() {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.createUrl());
 	}
 
 	private ApplicationContextRunner insertUrl() {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/" + TABLE + "/-/insert"));
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.insertUrl(TABLE));
 	}
 
 	/**
@@ -709,12 +703,6 @@ class DatasetteWriteApiTests {
 	private List<ObjectNode> awaitRows(int count) {
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.datasette.rows(TABLE)).hasSize(count));
 		return this.datasette.rows(TABLE);
-	}
-
-	private RecordedRequest takeRequest() throws InterruptedException {
-		RecordedRequest request = this.server.takeRequest(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		assertThat(request).as("a request within %s", TIMEOUT).isNotNull();
-		return request;
 	}
 
 	private JsonNode properties(JsonNode row) {

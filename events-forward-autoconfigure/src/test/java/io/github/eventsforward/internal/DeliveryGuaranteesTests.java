@@ -18,12 +18,12 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.LogRecorder;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.OrderEvents;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
@@ -73,6 +74,9 @@ class DeliveryGuaranteesTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
+
 	private final LogRecorder log = new LogRecorder("io.github.eventsforward");
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
@@ -87,31 +91,22 @@ class DeliveryGuaranteesTests {
 					"datasette.events-forward.retry.give-up-after=1m"));
 	}
 
-	private MockWebServer server = newServer();
-
 	@BeforeEach
-	void startServer() throws Exception {
-		this.server.start();
+	void attachLog() {
 		this.log.attach();
 	}
 
 	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
+	void detachLog() {
 		this.log.detach();
-		assertThat(this.log.events()).extracting(ILoggingEvent::getFormattedMessage)
-			.noneMatch((message) -> message.contains(DatasetteWriteApi.TOKEN));
 	}
 
 	// ---------------------------------------------------------------- transient failures
 
 	@Test
-	void deliversWhatWasPublishedWhileTheServerWasDownOnceItComesUp() throws Exception {
-		String apiUrl = this.server.url("/data/-/create").toString();
-		int port = this.server.getPort();
+	void deliversWhatWasPublishedWhileTheServerWasDownOnceItComesUp() {
 		this.server.close();
-		forwardingTo(apiUrl).run((context) -> {
+		forwarding().run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			publish(context, 1, 5);
 
@@ -120,8 +115,7 @@ class DeliveryGuaranteesTests {
 			publish(context, 6, 10);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
 
-			this.server = newServer();
-			this.server.start(port);
+			this.server.start();
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
@@ -336,7 +330,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void insertingIntoAMissingTablePausesSendingWithAHintAtCreateUntilTheTableExists() {
-		forwardingTo(this.server.url("/data/" + TABLE + "/-/insert").toString()).run((context) -> {
+		forwardingTo(this.server.insertUrl(TABLE)).run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			publish(context, 1, 3);
 
@@ -670,17 +664,11 @@ class DeliveryGuaranteesTests {
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
-		return forwardingTo(this.server.url("/data/-/create").toString()).withPropertyValues(properties);
+		return forwardingTo(this.server.createUrl()).withPropertyValues(properties);
 	}
 
 	private ApplicationContextRunner forwardingTo(String apiUrl) {
 		return this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl);
-	}
-
-	private MockWebServer newServer() {
-		MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
-		server.setDispatcher(this.datasette);
-		return server;
 	}
 
 	/**
