@@ -166,6 +166,11 @@ class DeliveryGuaranteesTests {
 			assertThat(rowIds(bodies.get(0))).hasSize(3);
 			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
+			assertThat(forwarder.state().lastError()).contains("WebClientRequestException");
+			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).as("retried as transient")
+				.singleElement()
+				.asString()
+				.contains("WebClientRequestException");
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -261,6 +266,13 @@ class DeliveryGuaranteesTests {
 			awaitCounts(forwarder, 0, 3);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 3, 0));
 			assertThat(this.server.getRequestCount()).as("retried before giving up").isGreaterThan(1);
+			List<String> bodies = this.datasette.requestBodies();
+			List<String> batches = bodies.stream().distinct().toList();
+			List<String> deadLettered = this.deadLetters.stream().map((deadLetter) -> deadLetter.row().id()).toList();
+			assertThat(bodies).as("each batch retried").hasSizeGreaterThan(batches.size());
+			assertThat(batches.stream().flatMap((body) -> rowIds(body).stream()).toList())
+				.as("each batch sent as it was, each time")
+				.containsExactlyInAnyOrderElementsOf(deadLettered);
 			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
 				.containsExactlyElementsOf(OrderEvents.orderIds(1, 3));
 			assertThat(this.deadLetters).allSatisfy((deadLetter) -> {
@@ -268,8 +280,15 @@ class DeliveryGuaranteesTests {
 				assertThat(deadLetter.reason()).contains("datasette.events-forward.retry.give-up-after", "HTTP 500",
 						"Internal Server Error");
 			});
-			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).hasSize(3)
-				.allSatisfy((message) -> assertThat(message).contains("(order-placed)", "give-up-after"));
+			List<String> gaveUp = this.log.messages(Level.ERROR, "Gave up on event");
+			assertThat(gaveUp).hasSize(3)
+				.allSatisfy((message) -> assertThat(message)
+					.contains("(order-placed)", "give-up-after", "HTTP 500", "Internal Server Error")
+					.doesNotContain("<"));
+			assertThat(deadLettered).allSatisfy((id) -> assertThat(gaveUp)
+				.anySatisfy((message) -> assertThat(message).startsWith("Gave up on event " + id)));
+			assertThat(forwarder.state().status()).as("until a request succeeds").isEqualTo(Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("HTTP 500", "Internal Server Error");
 			assertThat(this.datasette.rows(TABLE)).isEmpty();
 
 			this.datasette.acceptAll();
@@ -292,10 +311,13 @@ class DeliveryGuaranteesTests {
 			awaitRequests(5);
 			publish(context, 6, 10);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
+			assertThat(this.datasette.requestBodies()).as("the same batch each time")
+				.containsOnly(this.datasette.requestBodies().get(0));
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).as("one ERROR")
 				.singleElement()
 				.asString()
-				.contains("token");
+				.contains("HTTP 401", "Invalid token signature", "datasette create-token",
+						"datasette.events-forward.api-token");
 
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
 			awaitCounts(forwarder, 10, 0);
@@ -303,6 +325,7 @@ class DeliveryGuaranteesTests {
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).hasSize(1);
+			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -373,7 +396,7 @@ class DeliveryGuaranteesTests {
 			});
 			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).singleElement()
 				.asString()
-				.contains(poisonId, "(order-placed)", "CHECK constraint failed: quantity < 7");
+				.contains(poisonId, "(order-placed)", "HTTP 400", "CHECK constraint failed: quantity < 7");
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
