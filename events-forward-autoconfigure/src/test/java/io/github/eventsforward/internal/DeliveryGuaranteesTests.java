@@ -236,27 +236,6 @@ class DeliveryGuaranteesTests {
 	}
 
 	@Test
-	void anHtmlErrorPageIsLoggedWithItsStatusAndATextExcerpt() {
-		this.datasette.refuseAll(htmlPage(503, "Service Temporarily Unavailable"));
-		forwarding().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 1);
-
-			awaitStatus(forwarder, Status.RETRYING);
-			assertThat(forwarder.state().reason()).contains("HTTP 503", "Service Temporarily Unavailable")
-				.doesNotContain("<");
-			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).singleElement()
-				.asString()
-				.contains("HTTP 503", "503 Service Temporarily Unavailable", "nginx")
-				.doesNotContain("<", ">", "<title>");
-
-			this.datasette.acceptAll();
-			awaitCounts(forwarder, 1, 0);
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
 	void eventsStillFailingAfterGiveUpAfterAreDeadLetteredCountedAndHandedToTheHandler() {
 		this.datasette.refuseAll(htmlPage(500, "Internal Server Error"));
 		forwarding().withPropertyValues("datasette.events-forward.retry.give-up-after=300ms").run((context) -> {
