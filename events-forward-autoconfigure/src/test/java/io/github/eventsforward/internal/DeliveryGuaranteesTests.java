@@ -1,7 +1,6 @@
 package io.github.eventsforward.internal;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -58,7 +57,9 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * delivered, dead-lettered or dropped and counted, no row is stored twice, publishing never
  * blocks, and delivery goes on afterwards. Runs the real auto-configuration against a
  * {@link MockWebServer} that answers as Datasette does and misbehaves on cue, on each HTTP
- * client.
+ * client. Which failure is retried, paused, split or dead-lettered, and how long each wait
+ * is, is in {@link DeliveryTests}; what the server receives and how its answers are read, in
+ * {@link DatasetteWriteApiTests}.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(HttpConnector.class)
@@ -171,26 +172,6 @@ class DeliveryGuaranteesTests {
 				.singleElement()
 				.asString()
 				.contains("WebClientRequestException");
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void aTooManyRequestsAnswerHoldsTheRetryBackForTheRetryAfterTheServerAskedFor() {
-		this.datasette.enqueue(new MockResponse.Builder(DatasetteWriteApi.error(429, "Too many requests"))
-			.setHeader("Retry-After", "1")
-			.build());
-		// Without the header the retry would follow after 10 to 50 ms.
-		forwarding("datasette.events-forward.retry.max-backoff=5s").run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitCounts(forwarder, 3, 0);
-			List<Long> arrivals = this.datasette.requestArrivals();
-			assertThat(arrivals).hasSize(2);
-			assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-			assertThat(this.datasette.requestBodies().get(1)).as("the same batch, sent again")
-				.isEqualTo(this.datasette.requestBodies().get(0));
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -309,46 +290,6 @@ class DeliveryGuaranteesTests {
 		});
 	}
 
-	@Test
-	void forbiddenPausesSendingAndTheReasonNamesCreateTableForACreateUrl() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(403, "Permission denied"));
-		forwarding().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains("HTTP 403", "Permission denied", "/-/create",
-					"create-table");
-			awaitRequests(4);
-			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
-
-			this.datasette.acceptAll();
-			awaitCounts(forwarder, 3, 0);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void insertingIntoAMissingTablePausesSendingWithAHintAtCreateUntilTheTableExists() {
-		forwardingTo(this.server.insertUrl(TABLE)).run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains("HTTP 404", "Table not found", "/-/create");
-			awaitRequests(4);
-			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
-
-			this.datasette.withTable(TABLE);
-			awaitCounts(forwarder, 3, 0);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
 	// ---------------------------------------------------------------- rejected rows
 
 	@Test
@@ -379,42 +320,6 @@ class DeliveryGuaranteesTests {
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
-	}
-
-	@Test
-	void aBatchTheServerFindsTooLargeIsSplitUntilItFits() {
-		this.datasette.maxBodySize(1500);
-		forwarding().withPropertyValues("datasette.events-forward.flush-interval=500ms").run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 10);
-
-			awaitCounts(forwarder, 10, 0);
-			List<String> bodies = this.datasette.requestBodies();
-			assertThat(bodies.get(0).length()).as("the first request is refused with 413").isGreaterThan(1500);
-			assertThat(rowIds(bodies.get(0))).hasSize(10);
-			assertThat(bodies).as("no request is retried as it was").doesNotHaveDuplicates();
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
-			assertThat(this.deadLetters).isEmpty();
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void aBatchOverMaxRequestSizeIsSplitBeforeItIsSent() {
-		this.datasette.maxBodySize(1024);
-		forwarding().withPropertyValues("datasette.events-forward.max-request-size=1KB",
-				"datasette.events-forward.flush-interval=500ms")
-			.run((context) -> {
-				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-				publish(context, 1, 10);
-
-				awaitCounts(forwarder, 10, 0);
-				assertThat(this.datasette.requestBodies()).as("no request the server refuses")
-					.allSatisfy((body) -> assertThat(body.getBytes(StandardCharsets.UTF_8))
-						.hasSizeLessThanOrEqualTo(1024));
-				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
-				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-			});
 	}
 
 	// ---------------------------------------------------------------- a full buffer
