@@ -91,7 +91,8 @@ class DatasetteWriteApiTests {
 					"datasette.events-forward.retry.give-up-after=300ms");
 	}
 
-	// The extension checks the log events; this checks all output, the JDK client's too.
+	// The extension checks what is logged through Logback; this checks all output, such as
+	// what the JDK's HTTP client logs through java.util.logging.
 	@AfterEach
 	void checkTokenStayedSecret(CapturedOutput output) {
 		assertThat(output.getAll()).doesNotContain(DatasetteWriteApi.TOKEN)

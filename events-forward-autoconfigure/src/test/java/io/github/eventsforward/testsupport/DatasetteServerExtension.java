@@ -216,7 +216,8 @@ public final class DatasetteServerExtension implements BeforeEachCallback, After
 	}
 
 	/**
-	 * Bring the server up again, on the port it had, with what the fake stored meanwhile.
+	 * Bring the server up again, on the port it had, answering with the same fake: what it
+	 * stored and how it was told to answer are kept.
 	 */
 	public void start() {
 		if (this.server != null) {
