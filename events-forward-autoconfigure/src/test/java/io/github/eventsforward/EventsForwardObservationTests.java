@@ -3,15 +3,13 @@ package io.github.eventsforward;
 import java.math.BigDecimal;
 
 import com.example.shop.OrderPlaced;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.observation.tck.TestObservationRegistry;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,7 +34,8 @@ class EventsForwardObservationTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final TestObservationRegistry observations = TestObservationRegistry.create();
 
@@ -51,20 +50,9 @@ class EventsForwardObservationTests {
 					"datasette.events-forward.shutdown-timeout=200ms"));
 	}
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.server.close();
-	}
-
 	@Test
 	void eachWriteApiRequestIsObservedAsAnHttpClientRequest() {
-		String apiUrl = this.server.url("/data/-/create").toString();
+		String apiUrl = this.server.createUrl();
 		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 			awaitDelivered(context.getBean(EventsForwarder.class), 1);
@@ -88,7 +76,7 @@ class EventsForwardObservationTests {
 	@Test
 	void aRefusedRequestIsObservedWithItsStatus() {
 		this.datasette.acceptToken("dstok_eyJhIjoicm9vdCJ9.rotated-secret");
-		String apiUrl = this.server.url("/data/-/create").toString();
+		String apiUrl = this.server.createUrl();
 		this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 			waiting().until(() -> this.server.getRequestCount() >= 1);

@@ -18,17 +18,17 @@ import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
 import io.github.eventsforward.autoconfigure.EventsForwardProperties;
 import io.github.eventsforward.internal.ForwardingPipeline;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,8 @@ class TokenSecrecyTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi("data", TOKEN);
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
@@ -73,9 +74,7 @@ class TokenSecrecyTests {
 				"management.endpoints.web.exposure.include=eventsforward"));
 
 	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
+	void logAllTheClientsSay() {
 		for (String name : DEBUGGED) {
 			Logger logger = (Logger) LoggerFactory.getLogger(name);
 			this.levels.put(name, logger.getLevel());
@@ -84,9 +83,7 @@ class TokenSecrecyTests {
 	}
 
 	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
+	void restoreLogLevels() {
 		this.levels.forEach((name, level) -> ((Logger) LoggerFactory.getLogger(name)).setLevel(level));
 	}
 
@@ -176,7 +173,7 @@ class TokenSecrecyTests {
 	@Test
 	void isNotInTheFailureReportOfAnApplicationThatCannotStartBecauseOfAMalformedToken(CapturedOutput output) {
 		Throwable failure = WebApplication.startupFailure(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=Bearer " + TOKEN);
 		assertThat(failure).isNotNull();
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -238,7 +235,7 @@ class TokenSecrecyTests {
 				.contains("\"table\":\"datasette_events\"")
 				.doesNotContain(SIGNATURE);
 			assertThat(body(client, "/actuator/env")).contains("\"datasette.events-forward.api-token\"")
-				.contains(this.server.url("/data/-/create").toString())
+				.contains(this.server.createUrl())
 				.doesNotContain(SIGNATURE);
 			assertThat(body(client, "/actuator/env/datasette.events-forward.api-token")).contains("******")
 				.doesNotContain(SIGNATURE);
@@ -351,14 +348,14 @@ class TokenSecrecyTests {
 
 	private ApplicationContextRunner forwarding(String... properties) {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.createUrl(),
 					"datasette.events-forward.api-token=" + TOKEN)
 			.withPropertyValues(properties);
 	}
 
 	private String[] actuatorProperties(String... more) {
 		List<String> properties = new ArrayList<>(List.of(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.shutdown-timeout=200ms",
 				"management.endpoints.web.exposure.include=configprops,env,health,eventsforward",
 				"management.endpoint.configprops.show-values=always", "management.endpoint.env.show-values=always",

@@ -10,14 +10,12 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -41,29 +39,18 @@ class EventsForwardEndpointTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
 		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class);
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
-	}
 
 	// ---------------------------------------------------------------- availability
 
 	@Test
 	void isThereOnlyWhenTheUserExposesIt() {
 		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
 		forwarding.run((context) -> assertThat(context).hasNotFailed()
 			.hasSingleBean(EventsForwarder.class)
@@ -91,7 +78,7 @@ class EventsForwardEndpointTests {
 	@Test
 	void anApplicationWithActuatorButWithoutWebClientStartsWithoutTheForwarder() {
 		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"management.endpoints.web.exposure.include=*");
 		forwarding.withClassLoader(new FilteredClassLoader(WebClient.class))
@@ -298,7 +285,7 @@ class EventsForwardEndpointTests {
 
 	private String[] forwardingProperties(String... more) {
 		List<String> properties = new ArrayList<>(List.of(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));

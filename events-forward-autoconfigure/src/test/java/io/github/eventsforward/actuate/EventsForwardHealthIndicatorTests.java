@@ -11,14 +11,12 @@ import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.internal.ForwardingPipeline;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.WebApplication;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.health.contributor.Health;
@@ -42,25 +40,14 @@ class EventsForwardHealthIndicatorTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
 		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class)
 		.withPropertyValues(ForwarderContextRunner.quickDelivery(
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
-	}
 
 	@Test
 	void isUpWithTheCountsWhileDelivering() {
@@ -137,7 +124,7 @@ class EventsForwardHealthIndicatorTests {
 
 	@Test
 	void isDownWithTheReasonWhileTheTableIsMissing() {
-		forwardingTo(this.server.url("/data/datasette_events/-/insert").toString()).run((context) -> {
+		forwardingTo(this.server.insertUrl("datasette_events")).run((context) -> {
 			HealthIndicator indicator = context.getBean("eventsForwardHealthIndicator", HealthIndicator.class);
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			publish(context, 1, 1);
@@ -289,7 +276,7 @@ class EventsForwardHealthIndicatorTests {
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
-		return forwardingTo(this.server.url("/data/-/create").toString()).withPropertyValues(properties);
+		return forwardingTo(this.server.createUrl()).withPropertyValues(properties);
 	}
 
 	private ApplicationContextRunner forwardingTo(String apiUrl) {
@@ -298,7 +285,7 @@ class EventsForwardHealthIndicatorTests {
 
 	private String[] forwardingProperties(String... more) {
 		List<String> properties = new ArrayList<>(List.of(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));

@@ -14,18 +14,16 @@ import io.github.eventsforward.MappedEvent;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.internal.ForwardingPipeline;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -50,20 +48,10 @@ class EventsForwardAutoConfigurationTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner.withAutoConfigurations();
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.server.close();
-	}
 
 	private ApplicationContextRunner forwarding(String... properties) {
 		return this.contextRunner

@@ -11,6 +11,7 @@ import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
@@ -21,9 +22,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +53,9 @@ class EventsForwardCustomizationTests {
 
 	private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette)
+		.through(new Recording(this.datasette, this.requests));
 
 	private final ApplicationContextRunner contextRunner;
 
@@ -64,22 +66,11 @@ class EventsForwardCustomizationTests {
 					"datasette.events-forward.shutdown-timeout=200ms"));
 	}
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(new Recording(this.datasette, this.requests));
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.server.close();
-	}
-
 	// ---------------------------------------------------------------- customizers
 
 	@Test
 	void aForwarderCustomizerAppliesToTheForwardersRequestsButNotToTheApplicationsWebClients() {
-		forwardingTo(this.server.url(API_PATH).toString())
+		forwardingTo(this.server.createUrl())
 			.withBean(EventsForwardWebClientCustomizer.class,
 					() -> (builder) -> builder.defaultHeader("X-Datasette-Client", "shop-forwarder"))
 			.run((context) -> {
@@ -97,7 +88,7 @@ class EventsForwardCustomizationTests {
 
 	@Test
 	void theApplicationsWebClientCustomizersApplyTooAndTheForwarderCustomizerHasTheLastWord() {
-		forwardingTo(this.server.url(API_PATH).toString())
+		forwardingTo(this.server.createUrl())
 			.withBean(WebClientCustomizer.class,
 					() -> (builder) -> builder.defaultHeader("X-Application", "shop").defaultHeader("X-Route", "default"))
 			.withBean(EventsForwardWebClientCustomizer.class,

@@ -8,16 +8,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.HttpConnector;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.netty.transport.ProxyProvider;
@@ -43,12 +42,11 @@ class EventsForwardProxyTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	// Plays the proxy: Reactor Netty opens a tunnel with CONNECT, the JDK client sends the
-	// request with its absolute URL; either way the proxy notes where it was meant to go and
-	// answers as Datasette would, so the test sees what went through.
-	private final MockWebServer proxy = new MockWebServer();
-
 	private final List<String> proxied = new CopyOnWriteArrayList<>();
+
+	@RegisterExtension
+	final DatasetteServerExtension proxy = new DatasetteServerExtension(this.datasette)
+		.through(new Proxy(this.datasette, this.proxied));
 
 	private final ApplicationContextRunner contextRunner;
 
@@ -56,31 +54,6 @@ class EventsForwardProxyTests {
 		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues(connector.property())
 			.withUserConfiguration(ProxyConfiguration.class);
-	}
-
-	@BeforeEach
-	void startProxy() throws Exception {
-		this.proxy.setDispatcher(new Dispatcher() {
-
-			@Override
-			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-				if ("CONNECT".equals(request.getMethod())) {
-					EventsForwardProxyTests.this.proxied.add(request.getTarget());
-					return new MockResponse.Builder().inTunnel().build();
-				}
-				if (request.getTarget().startsWith("http://")) {
-					EventsForwardProxyTests.this.proxied.add(request.getUrl().host() + ":" + request.getUrl().port());
-				}
-				return EventsForwardProxyTests.this.datasette.dispatch(request);
-			}
-
-		});
-		this.proxy.start();
-	}
-
-	@AfterEach
-	void stopProxy() {
-		this.proxy.close();
 	}
 
 	@Test
@@ -98,6 +71,36 @@ class EventsForwardProxyTests {
 				assertThat(this.proxied).containsExactly("datasette.invalid:80");
 				assertThat(this.datasette.rows("datasette_events")).hasSize(1);
 			});
+	}
+
+	/**
+	 * Plays the proxy: Reactor Netty opens a tunnel with CONNECT, the JDK client sends the
+	 * request with its absolute URL; either way the proxy notes where it was meant to go and
+	 * answers as Datasette would, so the test sees what went through.
+	 */
+	private static final class Proxy extends Dispatcher {
+
+		private final Dispatcher datasette;
+
+		private final List<String> proxied;
+
+		Proxy(Dispatcher datasette, List<String> proxied) {
+			this.datasette = datasette;
+			this.proxied = proxied;
+		}
+
+		@Override
+		public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+			if ("CONNECT".equals(request.getMethod())) {
+				this.proxied.add(request.getTarget());
+				return new MockResponse.Builder().inTunnel().build();
+			}
+			if (request.getTarget().startsWith("http://")) {
+				this.proxied.add(request.getUrl().host() + ":" + request.getUrl().port());
+			}
+			return this.datasette.dispatch(request);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

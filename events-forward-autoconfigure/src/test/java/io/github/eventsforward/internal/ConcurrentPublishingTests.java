@@ -19,18 +19,18 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.LogRecorder;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -56,7 +56,8 @@ class ConcurrentPublishingTests {
 
 	private final StallingDispatcher stalling = new StallingDispatcher(this.datasette);
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette).through(this.stalling);
 
 	private final LogRecorder pipelineLog = new LogRecorder(Drops.class);
 
@@ -65,19 +66,16 @@ class ConcurrentPublishingTests {
 	private ExecutorService publishers;
 
 	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.stalling);
-		this.server.start();
+	void attachLog() {
 		this.pipelineLog.attach();
 	}
 
 	@AfterEach
-	void stopServer() {
+	void stopPublishers() {
 		this.stalling.release();
 		if (this.publishers != null) {
 			this.publishers.shutdownNow();
 		}
-		this.server.close();
 		this.pipelineLog.detach();
 	}
 
@@ -146,7 +144,7 @@ class ConcurrentPublishingTests {
 
 	private String[] forwarding(String... limits) {
 		List<String> properties = new ArrayList<>();
-		properties.add("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+		properties.add("datasette.events-forward.api-url=" + this.server.createUrl());
 		properties.add("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
 		for (String limit : limits) {
 			properties.add("datasette.events-forward." + limit);

@@ -9,8 +9,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TimeZone;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import com.example.shop.InvoiceRendered;
@@ -24,19 +22,17 @@ import com.github.f4b6a3.ulid.Ulid;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.HttpConnector;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
-import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
@@ -54,9 +50,12 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What a Datasette server receives from the forwarder, and what the application sees when
- * the server refuses or drops a request. Runs the real auto-configuration against a
- * {@link MockWebServer} that answers as Datasette does, on each HTTP client.
+ * What a Datasette server receives from the forwarder: the requests, their bodies and
+ * headers, the rows and their columns; and how the forwarder reads the server's answers.
+ * Runs the real auto-configuration against a {@link MockWebServer} that answers as
+ * Datasette does, on each HTTP client. What the forwarder does about each kind of failure is
+ * in {@link DeliveryTests}; what it guarantees whatever the server does, in
+ * {@link DeliveryGuaranteesTests}.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(HttpConnector.class)
@@ -78,7 +77,8 @@ class DatasetteWriteApiTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner;
 
@@ -91,15 +91,10 @@ class DatasetteWriteApiTests {
 					"datasette.events-forward.retry.give-up-after=300ms");
 	}
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
+	// The extension checks what is logged through Logback; this checks all output, such as
+	// what the JDK's HTTP client logs through java.util.logging.
 	@AfterEach
-	void stopServerAndCheckTokenStayedSecret(CapturedOutput output) {
-		this.server.close();
+	void checkTokenStayedSecret(CapturedOutput output) {
 		assertThat(output.getAll()).doesNotContain(DatasetteWriteApi.TOKEN)
 			.doesNotContain(DatasetteWriteApi.TOKEN.substring(DatasetteWriteApi.TOKEN.indexOf('.')));
 	}
@@ -111,7 +106,7 @@ class DatasetteWriteApiTests {
 		createUrl().withPropertyValues("spring.application.name=shop").run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getMethod()).isEqualTo("POST");
 			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/-/create");
 			JsonNode body = this.json.readTree(request.getBody().utf8());
@@ -140,7 +135,7 @@ class DatasetteWriteApiTests {
 		createUrl().withPropertyValues("datasette.events-forward.table=shop_events").run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
 
-			JsonNode body = this.json.readTree(takeRequest().getBody().utf8());
+			JsonNode body = this.json.readTree(this.server.takeRequest().getBody().utf8());
 			assertThat(body.get("table").asString()).isEqualTo("shop_events");
 			await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.datasette.rows("shop_events")).hasSize(1));
 		});
@@ -152,7 +147,7 @@ class DatasetteWriteApiTests {
 		insertUrl().run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, new BigDecimal("9.90")));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getUrl().encodedPath()).isEqualTo("/data/" + TABLE + "/-/insert");
 			JsonNode body = this.json.readTree(request.getBody().utf8());
 			assertThat(body.propertyNames()).containsExactly("rows", "ignore");
@@ -169,7 +164,7 @@ class DatasetteWriteApiTests {
 		createUrl().run((context) -> {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
 
-			RecordedRequest request = takeRequest();
+			RecordedRequest request = this.server.takeRequest();
 			assertThat(request.getHeaders().values("Authorization")).containsExactly("Bearer " + DatasetteWriteApi.TOKEN);
 			MediaType contentType = MediaType.parseMediaType(request.getHeaders().get("Content-Type"));
 			assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)).isTrue();
@@ -357,25 +352,6 @@ class DatasetteWriteApiTests {
 	// ---------------------------------------------------------------- the answers
 
 	@Test
-	void badRequestForOneRowDeadLettersItAtOnceAndLogsItsIdEventAndTheServersMessage(CapturedOutput output) {
-		this.datasette.enqueue(DatasetteWriteApi.error(400, "CHECK constraint failed: length(actor_id) < 40"));
-		createUrl().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
-
-			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
-			assertThat(this.server.getRequestCount()).as("a rejected row is not retried").isOne();
-			String line = deadLetterLog(output, firstRowId(0));
-			assertThat(line).contains("(order-placed)", "HTTP 400", "CHECK constraint failed: length(actor_id) < 40");
-
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertOnlyLaterEventStored(forwarder, 2);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-		});
-	}
-
-	@Test
 	void badRequestForTooManyRowsOnInsertSplitsTheBatchUntilTheServerTakesEveryRow(CapturedOutput output) {
 		this.datasette.withTable(TABLE);
 		// A batch of 150 rows on /-/insert, which takes at most 100; a long flush interval
@@ -400,142 +376,39 @@ class DatasetteWriteApiTests {
 
 	@Test
 	void badRequestInPre36ErrorFormatIsReadFromItsErrorsAndATableMisfitPausesSending(CapturedOutput output) {
-		String line = pausesUntilAccepted(createUrl(), output,
-				json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"), "HTTP 400",
-				"Invalid parameter: \"foo\"", "does not fit");
-		assertThat(line).contains("Invalid parameter: \"foo\"");
-	}
-
-	@Test
-	void unauthorizedPausesSendingWithATokenHintUntilTheServerAcceptsAgain(CapturedOutput output) {
-		pausesUntilAccepted(createUrl(), output,
-				new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
-					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
-					.build(),
-				"HTTP 401", "Invalid token signature", "datasette create-token", "datasette.events-forward.api-token");
-	}
-
-	@Test
-	void expiredTokenPausesSendingWithATokenHintUntilTheServerAcceptsAgain(CapturedOutput output) {
-		pausesUntilAccepted(createUrl(), output,
-				new MockResponse.Builder(DatasetteWriteApi.error(401, "Token has expired"))
-					.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
-					.build(),
-				"HTTP 401", "Token has expired", "datasette create-token");
-	}
-
-	@Test
-	void forbiddenPausesSendingAndNamesThePermissionsACreateUrlNeeds(CapturedOutput output) {
-		pausesUntilAccepted(createUrl(), output, DatasetteWriteApi.error(403, "Permission denied"), "HTTP 403",
-				"Permission denied", "create-table", "insert-row");
-	}
-
-	@Test
-	void missingTableOnInsertPausesSendingUntilTheTableExistsAndLosesNothing(CapturedOutput output) {
-		// No scripted answers: the server itself has no such table, until the test creates it.
-		insertUrl().run((context) -> {
+		this.datasette.refuseAll(json(400, "{\"ok\": false, \"errors\": [\"Invalid parameter: \\\"foo\\\"\"]}"));
+		createUrl().run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 
 			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains("HTTP 404", "Table not found", "/-/create");
-			await().atMost(TIMEOUT).until(() -> this.server.getRequestCount() >= 4);
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 0, 0, 0, 2));
-			assertThat(pauseLog(output)).contains("HTTP 404", "Table not found");
+			assertThat(forwarder.state().reason()).contains("HTTP 400", "Invalid parameter: \"foo\"", "does not fit");
+			assertThat(logLines(output, "Sending events to Datasette is paused")).singleElement()
+				.asString()
+				.contains("ERROR", "HTTP 400", "Invalid parameter: \"foo\"", "does not fit");
 
-			this.datasette.withTable(TABLE);
-			assertResumesAndDeliversBoth(forwarder, output);
+			this.datasette.acceptAll();
+			awaitCounts(forwarder, (counts) -> assertThat(counts).isEqualTo(new ForwardCounts(1, 1, 0, 0, 0)));
 		});
 	}
 
 	@Test
-	void missingDatabaseHtmlPagePausesSendingAndIsLoggedWithStatusAndText(CapturedOutput output) {
-		String line = pausesUntilAccepted(createUrl(), output, databaseNotFound(), "HTTP 404",
-				"Database not found: data", "does not exist on the server");
-		assertThat(line).doesNotContain("<html", "<p>", "margin:0");
-	}
-
-	@Test
-	void payloadTooLargeForASingleRowDeadLettersIt(CapturedOutput output) {
-		this.datasette.enqueue(DatasetteWriteApi.error(413, "Request body exceeded maximum size of 2097152 bytes"));
+	void anHtmlErrorPageIsReadAsItsStatusAndATextExcerptWithoutMarkup(CapturedOutput output) {
+		this.datasette.refuseAll(htmlPage(503, "Service Temporarily Unavailable"));
 		createUrl().run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
 
-			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
-			assertThat(this.server.getRequestCount()).as("a row that cannot be split is not retried").isOne();
-			assertThat(deadLetterLog(output, firstRowId(0))).contains("HTTP 413",
-					"Request body exceeded maximum size of 2097152 bytes");
+			awaitStatus(forwarder, Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("HTTP 503", "Service Temporarily Unavailable")
+				.doesNotContain("<");
+			assertThat(logLines(output, "A request to Datasette failed")).singleElement()
+				.asString()
+				.contains("WARN", "HTTP 503", "503 Service Temporarily Unavailable", "nginx")
+				.doesNotContain("<", ">", "<title>");
 
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertOnlyLaterEventStored(forwarder, 2);
-		});
-	}
-
-	@Test
-	void serverErrorsLastingLongerThanGiveUpAfterDeadLetterTheBatchAndAreLoggedWithStatusAndText(
-			CapturedOutput output) {
-		String line = givesUpAfterRetrying(createUrl(), output, internalServerError(), "HTTP 500",
-				"Internal Server Error");
-		assertThat(line).doesNotContain("<html", "<p>");
-	}
-
-	@Test
-	void droppedConnectionsLastingLongerThanGiveUpAfterDeadLetterTheBatch(CapturedOutput output) {
-		givesUpAfterRetrying(createUrl(), output,
-				new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build(),
-				"WebClientRequestException");
-	}
-
-	@Test
-	void serverErrorOnceThenAcceptedIsDeliveredWithoutDuplicates(CapturedOutput output) {
-		this.datasette.enqueue(internalServerError());
-		createUrl().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
-
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertThat(forwarder.counts().failed()).isZero();
-			assertThat(this.server.getRequestCount()).isEqualTo(2);
-			List<String> bodies = this.datasette.requestBodies();
-			assertThat(bodies.get(1)).isEqualTo(bodies.get(0));
-			List<ObjectNode> rows = this.datasette.rows(TABLE);
-			assertThat(rows).hasSize(1);
-			assertThat(bodies.get(0)).contains(rows.get(0).get("id").asString());
-			assertThat(output.getAll()).doesNotContain("Gave up on event");
-			assertAddsUp(forwarder.counts());
-		});
-	}
-
-	@Test
-	void batchStoredButAnswerLostIsNotStoredTwiceWhenRetried(CapturedOutput output) {
-		// The server stores the rows, then the connection drops before the answer arrives.
-		Dispatcher answerLostOnce = new Dispatcher() {
-
-			private final AtomicBoolean lost = new AtomicBoolean();
-
-			@Override
-			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-				MockResponse answer = DatasetteWriteApiTests.this.datasette.dispatch(request);
-				if (!this.lost.compareAndSet(false, true)) {
-					return answer;
-				}
-				return new MockResponse.Builder(answer).onResponseStart(new SocketEffect.CloseSocket()).build();
-			}
-
-		};
-		this.server.setDispatcher(answerLostOnce);
-		createUrl().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
-
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertThat(this.server.getRequestCount()).isEqualTo(2);
-			assertThat(this.datasette.rows(TABLE)).hasSize(1);
-			assertThat(forwarder.counts().failed()).isZero();
-			assertAddsUp(forwarder.counts());
+			this.datasette.acceptAll();
+			awaitCounts(forwarder, (counts) -> assertThat(counts).isEqualTo(new ForwardCounts(1, 1, 0, 0, 0)));
 		});
 	}
 
@@ -571,127 +444,16 @@ class DatasetteWriteApiTests {
 
 	private ApplicationContextRunner createUrl() {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.createUrl());
 	}
 
 	private ApplicationContextRunner insertUrl() {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/" + TABLE + "/-/insert"));
-	}
-
-	/**
-	 * Publish an event while the server answers every request with {@code refusal}, then
-	 * another one; once the server accepts again, both are delivered.
-	 * @return the ERROR line that reports the pause
-	 */
-	private String pausesUntilAccepted(ApplicationContextRunner runner, CapturedOutput output, MockResponse refusal,
-			String... reason) {
-		List<String> line = new ArrayList<>();
-		this.datasette.refuseAll(refusal);
-		runner.run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
-
-			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains(reason);
-			// Retried again and again, with nothing given up.
-			await().atMost(TIMEOUT).until(() -> this.server.getRequestCount() >= 4);
-			assertThat(this.datasette.requestBodies()).as("the same batch each time")
-				.containsOnly(this.datasette.requestBodies().get(0));
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			assertThat(forwarder.counts()).as("both wait").isEqualTo(new ForwardCounts(2, 0, 0, 0, 2));
-			String pause = pauseLog(output);
-			assertThat(pause).contains(reason);
-			line.add(pause);
-
-			this.datasette.acceptAll();
-			assertResumesAndDeliversBoth(forwarder, output);
-		});
-		assertThat(line).as("the test ran").hasSize(1);
-		return line.get(0);
-	}
-
-	private void assertResumesAndDeliversBoth(EventsForwarder forwarder, CapturedOutput output) {
-		awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(2));
-		assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(2, 2, 0, 0, 0));
-		assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-		assertThat(awaitRows(2)).extracting((row) -> properties(row).get("orderId").asString())
-			.containsExactlyInAnyOrder("o-1", "o-2");
-		assertThat(logLines(output, "Datasette accepts events again")).singleElement().asString().contains("INFO");
-		assertThat(logLines(output, "Sending events to Datasette is paused")).as("one ERROR for the whole pause")
-			.hasSize(1);
-		assertThat(output.getAll()).doesNotContain("Gave up on event");
-	}
-
-	/**
-	 * Publish an event while the server answers every request with {@code refusal} for
-	 * longer than {@code retry.give-up-after}, then one it accepts.
-	 * @return the ERROR line that reports the dead letter
-	 */
-	private String givesUpAfterRetrying(ApplicationContextRunner runner, CapturedOutput output, MockResponse refusal,
-			String... logged) {
-		List<String> line = new ArrayList<>();
-		this.datasette.refuseAll(refusal);
-		runner.run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			context.publishEvent(new OrderPlaced("o-1", "alice", 1, BigDecimal.ONE));
-
-			awaitCounts(forwarder, (counts) -> assertThat(counts.failed()).isEqualTo(1));
-			assertThat(forwarder.state().status()).isEqualTo(Status.RETRYING);
-			assertThat(forwarder.state().reason()).contains(logged);
-			assertThat(this.server.getRequestCount()).as("attempts").isGreaterThan(1);
-			assertThat(this.datasette.requestBodies()).as("the same batch each time")
-				.containsOnly(this.datasette.requestBodies().get(0));
-			assertThat(forwarder.counts().delivered()).isZero();
-			assertAddsUp(forwarder.counts());
-			String failure = deadLetterLog(output, firstRowId(0));
-			assertThat(failure).contains("(order-placed)", "datasette.events-forward.retry.give-up-after")
-				.contains(logged);
-			line.add(failure);
-
-			this.datasette.acceptAll();
-			int attempts = this.server.getRequestCount();
-			context.publishEvent(new OrderPlaced("o-2", "alice", 1, BigDecimal.ONE));
-			awaitCounts(forwarder, (counts) -> assertThat(counts.delivered()).isEqualTo(1));
-			assertOnlyLaterEventStored(forwarder, attempts + 1);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-		});
-		assertThat(line).as("the test ran").hasSize(1);
-		return line.get(0);
-	}
-
-	private void assertOnlyLaterEventStored(EventsForwarder forwarder, int requests) {
-		assertThat(this.server.getRequestCount()).isEqualTo(requests);
-		List<ObjectNode> rows = this.datasette.rows(TABLE);
-		assertThat(rows).hasSize(1);
-		assertThat(properties(rows.get(0)).get("orderId").asString()).isEqualTo("o-2");
-		ForwardCounts counts = forwarder.counts();
-		assertThat(counts).isEqualTo(new ForwardCounts(2, 1, 0, 1, 0));
-		assertAddsUp(counts);
-	}
-
-	private String firstRowId(int request) {
-		return this.json.readTree(this.datasette.requestBodies().get(request)).get("rows").get(0).get("id").asString();
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.insertUrl(TABLE));
 	}
 
 	private static int rowCount(String body) {
 		return JsonMapper.shared().readTree(body).path("rows").size();
-	}
-
-	private static String deadLetterLog(CapturedOutput output, String id) {
-		// The event is counted as failed just before it is logged.
-		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(logLines(output, "Gave up on event")).isNotEmpty());
-		List<String> lines = logLines(output, "Gave up on event");
-		assertThat(lines).hasSize(1);
-		assertThat(lines.get(0)).contains("ERROR", "Gave up on event " + id);
-		return lines.get(0);
-	}
-
-	private static String pauseLog(CapturedOutput output) {
-		List<String> lines = logLines(output, "Sending events to Datasette is paused");
-		assertThat(lines).hasSize(1);
-		assertThat(lines.get(0)).contains("ERROR");
-		return lines.get(0);
 	}
 
 	private static void awaitStatus(EventsForwarder forwarder, Status status) {
@@ -711,12 +473,6 @@ class DatasetteWriteApiTests {
 		return this.datasette.rows(TABLE);
 	}
 
-	private RecordedRequest takeRequest() throws InterruptedException {
-		RecordedRequest request = this.server.takeRequest(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-		assertThat(request).as("a request within %s", TIMEOUT).isNotNull();
-		return request;
-	}
-
 	private JsonNode properties(JsonNode row) {
 		assertThat(row.get("properties").isString()).isTrue();
 		return this.json.readTree(row.get("properties").asString());
@@ -727,21 +483,13 @@ class DatasetteWriteApiTests {
 	}
 
 	/**
-	 * Datasette's answer when the database in the URL does not exist: an HTML page.
+	 * An error page as a proxy or the server's framework sends it: HTML, not JSON.
 	 */
-	private static MockResponse databaseNotFound() {
-		return new MockResponse.Builder().code(404)
+	private static MockResponse htmlPage(int status, String text) {
+		return new MockResponse.Builder().code(status)
 			.setHeader("Content-Type", "text/html; charset=utf-8")
-			.body("<!DOCTYPE html>\n<html><head><title>Error 404</title><style>body{margin:0}</style></head>"
-					+ "<body><h1>Error 404</h1><p>Database not found: data</p></body></html>")
-			.build();
-	}
-
-	private static MockResponse internalServerError() {
-		return new MockResponse.Builder().code(500)
-			.setHeader("Content-Type", "text/html; charset=utf-8")
-			.body("<!DOCTYPE html>\n<html><head><title>Error 500</title></head>"
-					+ "<body><h1>Error 500</h1><p>Internal Server Error</p></body></html>")
+			.body("<html>\r\n<head><title>" + status + " " + text + "</title></head>\r\n<body>\r\n<center><h1>" + status
+					+ " " + text + "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 			.build();
 	}
 

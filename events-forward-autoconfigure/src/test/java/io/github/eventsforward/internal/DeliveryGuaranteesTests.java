@@ -1,7 +1,6 @@
 package io.github.eventsforward.internal;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,12 +17,12 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.LogRecorder;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.github.eventsforward.testsupport.OrderEvents;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -32,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Mono;
@@ -57,7 +57,9 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * delivered, dead-lettered or dropped and counted, no row is stored twice, publishing never
  * blocks, and delivery goes on afterwards. Runs the real auto-configuration against a
  * {@link MockWebServer} that answers as Datasette does and misbehaves on cue, on each HTTP
- * client.
+ * client. Which failure is retried, paused, split or dead-lettered, and how long each wait
+ * is, is in {@link DeliveryTests}; what the server receives and how its answers are read, in
+ * {@link DatasetteWriteApiTests}.
  */
 @ParameterizedClass(name = "on {0}")
 @EnumSource(HttpConnector.class)
@@ -73,6 +75,9 @@ class DeliveryGuaranteesTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
+
 	private final LogRecorder log = new LogRecorder("io.github.eventsforward");
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
@@ -87,31 +92,22 @@ class DeliveryGuaranteesTests {
 					"datasette.events-forward.retry.give-up-after=1m"));
 	}
 
-	private MockWebServer server = newServer();
-
 	@BeforeEach
-	void startServer() throws Exception {
-		this.server.start();
+	void attachLog() {
 		this.log.attach();
 	}
 
 	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
+	void detachLog() {
 		this.log.detach();
-		assertThat(this.log.events()).extracting(ILoggingEvent::getFormattedMessage)
-			.noneMatch((message) -> message.contains(DatasetteWriteApi.TOKEN));
 	}
 
 	// ---------------------------------------------------------------- transient failures
 
 	@Test
-	void deliversWhatWasPublishedWhileTheServerWasDownOnceItComesUp() throws Exception {
-		String apiUrl = this.server.url("/data/-/create").toString();
-		int port = this.server.getPort();
+	void deliversWhatWasPublishedWhileTheServerWasDownOnceItComesUp() {
 		this.server.close();
-		forwardingTo(apiUrl).run((context) -> {
+		forwarding().run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
 			publish(context, 1, 5);
 
@@ -120,8 +116,7 @@ class DeliveryGuaranteesTests {
 			publish(context, 6, 10);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
 
-			this.server = newServer();
-			this.server.start(port);
+			this.server.start();
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
@@ -172,26 +167,11 @@ class DeliveryGuaranteesTests {
 			assertThat(rowIds(bodies.get(0))).hasSize(3);
 			assertThat(ids()).containsExactlyInAnyOrderElementsOf(rowIds(bodies.get(0)));
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void aTooManyRequestsAnswerHoldsTheRetryBackForTheRetryAfterTheServerAskedFor() {
-		this.datasette.enqueue(new MockResponse.Builder(DatasetteWriteApi.error(429, "Too many requests"))
-			.setHeader("Retry-After", "1")
-			.build());
-		// Without the header the retry would follow after 10 to 50 ms.
-		forwarding("datasette.events-forward.retry.max-backoff=5s").run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitCounts(forwarder, 3, 0);
-			List<Long> arrivals = this.datasette.requestArrivals();
-			assertThat(arrivals).hasSize(2);
-			assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-			assertThat(this.datasette.requestBodies().get(1)).as("the same batch, sent again")
-				.isEqualTo(this.datasette.requestBodies().get(0));
+			assertThat(forwarder.state().lastError()).contains("WebClientRequestException");
+			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).as("retried as transient")
+				.singleElement()
+				.asString()
+				.contains("WebClientRequestException");
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -237,27 +217,6 @@ class DeliveryGuaranteesTests {
 	}
 
 	@Test
-	void anHtmlErrorPageIsLoggedWithItsStatusAndATextExcerpt() {
-		this.datasette.refuseAll(htmlPage(503, "Service Temporarily Unavailable"));
-		forwarding().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 1);
-
-			awaitStatus(forwarder, Status.RETRYING);
-			assertThat(forwarder.state().reason()).contains("HTTP 503", "Service Temporarily Unavailable")
-				.doesNotContain("<");
-			assertThat(this.log.messages(Level.WARN, "A request to Datasette failed")).singleElement()
-				.asString()
-				.contains("HTTP 503", "503 Service Temporarily Unavailable", "nginx")
-				.doesNotContain("<", ">", "<title>");
-
-			this.datasette.acceptAll();
-			awaitCounts(forwarder, 1, 0);
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
 	void eventsStillFailingAfterGiveUpAfterAreDeadLetteredCountedAndHandedToTheHandler() {
 		this.datasette.refuseAll(htmlPage(500, "Internal Server Error"));
 		forwarding().withPropertyValues("datasette.events-forward.retry.give-up-after=300ms").run((context) -> {
@@ -267,6 +226,13 @@ class DeliveryGuaranteesTests {
 			awaitCounts(forwarder, 0, 3);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 3, 0));
 			assertThat(this.server.getRequestCount()).as("retried before giving up").isGreaterThan(1);
+			List<String> bodies = this.datasette.requestBodies();
+			List<String> batches = bodies.stream().distinct().toList();
+			List<String> deadLettered = this.deadLetters.stream().map((deadLetter) -> deadLetter.row().id()).toList();
+			assertThat(bodies).as("each batch retried").hasSizeGreaterThan(batches.size());
+			assertThat(batches.stream().flatMap((body) -> rowIds(body).stream()).toList())
+				.as("each batch sent as it was, each time")
+				.containsExactlyInAnyOrderElementsOf(deadLettered);
 			assertThat(this.deadLetters).extracting((deadLetter) -> orderId(deadLetter.row().properties()))
 				.containsExactlyElementsOf(OrderEvents.orderIds(1, 3));
 			assertThat(this.deadLetters).allSatisfy((deadLetter) -> {
@@ -274,8 +240,15 @@ class DeliveryGuaranteesTests {
 				assertThat(deadLetter.reason()).contains("datasette.events-forward.retry.give-up-after", "HTTP 500",
 						"Internal Server Error");
 			});
-			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).hasSize(3)
-				.allSatisfy((message) -> assertThat(message).contains("(order-placed)", "give-up-after"));
+			List<String> gaveUp = this.log.messages(Level.ERROR, "Gave up on event");
+			assertThat(gaveUp).hasSize(3)
+				.allSatisfy((message) -> assertThat(message)
+					.contains("(order-placed)", "give-up-after", "HTTP 500", "Internal Server Error")
+					.doesNotContain("<"));
+			assertThat(deadLettered).allSatisfy((id) -> assertThat(gaveUp)
+				.anySatisfy((message) -> assertThat(message).startsWith("Gave up on event " + id)));
+			assertThat(forwarder.state().status()).as("until a request succeeds").isEqualTo(Status.RETRYING);
+			assertThat(forwarder.state().reason()).contains("HTTP 500", "Internal Server Error");
 			assertThat(this.datasette.rows(TABLE)).isEmpty();
 
 			this.datasette.acceptAll();
@@ -298,10 +271,13 @@ class DeliveryGuaranteesTests {
 			awaitRequests(5);
 			publish(context, 6, 10);
 			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(10, 0, 0, 0, 10));
+			assertThat(this.datasette.requestBodies()).as("the same batch each time")
+				.containsOnly(this.datasette.requestBodies().get(0));
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).as("one ERROR")
 				.singleElement()
 				.asString()
-				.contains("token");
+				.contains("HTTP 401", "Invalid token signature", "datasette create-token",
+						"datasette.events-forward.api-token");
 
 			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
 			awaitCounts(forwarder, 10, 0);
@@ -309,46 +285,7 @@ class DeliveryGuaranteesTests {
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
 			assertThat(this.log.messages(Level.INFO, "Datasette accepts events again")).hasSize(1);
 			assertThat(this.log.messages(Level.ERROR, "Sending events to Datasette is paused")).hasSize(1);
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void forbiddenPausesSendingAndTheReasonNamesCreateTableForACreateUrl() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(403, "Permission denied"));
-		forwarding().run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains("HTTP 403", "Permission denied", "/-/create",
-					"create-table");
-			awaitRequests(4);
-			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
-
-			this.datasette.acceptAll();
-			awaitCounts(forwarder, 3, 0);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void insertingIntoAMissingTablePausesSendingWithAHintAtCreateUntilTheTableExists() {
-		forwardingTo(this.server.url("/data/" + TABLE + "/-/insert").toString()).run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 3);
-
-			awaitStatus(forwarder, Status.PAUSED);
-			assertThat(forwarder.state().reason()).contains("HTTP 404", "Table not found", "/-/create");
-			awaitRequests(4);
-			assertThat(forwarder.counts()).isEqualTo(new ForwardCounts(3, 0, 0, 0, 3));
-
-			this.datasette.withTable(TABLE);
-			awaitCounts(forwarder, 3, 0);
-			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 3));
+			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).isEmpty();
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
 	}
@@ -379,46 +316,10 @@ class DeliveryGuaranteesTests {
 			});
 			assertThat(this.log.messages(Level.ERROR, "Gave up on event")).singleElement()
 				.asString()
-				.contains(poisonId, "(order-placed)", "CHECK constraint failed: quantity < 7");
+				.contains(poisonId, "(order-placed)", "HTTP 400", "CHECK constraint failed: quantity < 7");
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
 		});
-	}
-
-	@Test
-	void aBatchTheServerFindsTooLargeIsSplitUntilItFits() {
-		this.datasette.maxBodySize(1500);
-		forwarding().withPropertyValues("datasette.events-forward.flush-interval=500ms").run((context) -> {
-			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-			publish(context, 1, 10);
-
-			awaitCounts(forwarder, 10, 0);
-			List<String> bodies = this.datasette.requestBodies();
-			assertThat(bodies.get(0).length()).as("the first request is refused with 413").isGreaterThan(1500);
-			assertThat(rowIds(bodies.get(0))).hasSize(10);
-			assertThat(bodies).as("no request is retried as it was").doesNotHaveDuplicates();
-			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
-			assertThat(this.deadLetters).isEmpty();
-			assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-		});
-	}
-
-	@Test
-	void aBatchOverMaxRequestSizeIsSplitBeforeItIsSent() {
-		this.datasette.maxBodySize(1024);
-		forwarding().withPropertyValues("datasette.events-forward.max-request-size=1KB",
-				"datasette.events-forward.flush-interval=500ms")
-			.run((context) -> {
-				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
-				publish(context, 1, 10);
-
-				awaitCounts(forwarder, 10, 0);
-				assertThat(this.datasette.requestBodies()).as("no request the server refuses")
-					.allSatisfy((body) -> assertThat(body.getBytes(StandardCharsets.UTF_8))
-						.hasSizeLessThanOrEqualTo(1024));
-				assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
-				assertStillDeliversAndNothingIsLostOrDuplicated(context, forwarder);
-			});
 	}
 
 	// ---------------------------------------------------------------- a full buffer
@@ -670,17 +571,11 @@ class DeliveryGuaranteesTests {
 	// ---------------------------------------------------------------- support
 
 	private ApplicationContextRunner forwarding(String... properties) {
-		return forwardingTo(this.server.url("/data/-/create").toString()).withPropertyValues(properties);
+		return forwardingTo(this.server.createUrl()).withPropertyValues(properties);
 	}
 
 	private ApplicationContextRunner forwardingTo(String apiUrl) {
 		return this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl);
-	}
-
-	private MockWebServer newServer() {
-		MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
-		server.setDispatcher(this.datasette);
-		return server;
 	}
 
 	/**

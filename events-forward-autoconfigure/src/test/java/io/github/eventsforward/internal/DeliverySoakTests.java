@@ -40,18 +40,17 @@ import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -124,7 +123,8 @@ class DeliverySoakTests {
 
 	private final PhasedDispatcher phased = new PhasedDispatcher(this.datasette);
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette).through(this.phased);
 
 	private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
@@ -139,12 +139,6 @@ class DeliverySoakTests {
 
 	private ConcurrentPublishingTests.StallingDispatcher stalled;
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.phased);
-		this.server.start();
-	}
-
 	@AfterEach
 	void stopEverything() {
 		if (this.stalled != null) {
@@ -157,7 +151,6 @@ class DeliverySoakTests {
 			this.sampler.shutdownNow();
 		}
 		this.heap.stop();
-		this.server.close();
 	}
 
 	@Test
@@ -330,7 +323,7 @@ class DeliverySoakTests {
 
 	private String[] forwarding(int bufferCapacity, String... overrides) {
 		List<String> properties = new ArrayList<>(List.of(
-				"datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
+				"datasette.events-forward.api-url=" + this.server.createUrl(),
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.batch-limit=" + BATCH_LIMIT, "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.time-period=1s", "datasette.events-forward.flush-interval=50ms",

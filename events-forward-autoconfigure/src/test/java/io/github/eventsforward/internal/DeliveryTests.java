@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * How the forwarder delivers batches whatever the server answers: retries of transient
  * failures, pauses on auth and table problems, splitting of rejected and oversized batches,
  * and the buffer during an outage. Runs on virtual time against a scripted server that
- * answers each request in turn.
+ * answers each request in turn. The same failures over HTTP, and what the forwarder
+ * guarantees through them, are in {@link DeliveryGuaranteesTests}.
  */
 class DeliveryTests {
 
@@ -289,6 +290,9 @@ class DeliveryTests {
 		assertThat(firstBatch).last()
 			.extracting(Request::at)
 			.isEqualTo(Duration.ofHours(1).plusSeconds(1));
+		assertThat(firstBatch).extracting(Request::orderIds)
+			.as("the whole batch, each time")
+			.containsOnly(orderIds(0, 10));
 		assertThat(requests).flatExtracting(Request::orderIds)
 			.endsWith(orderIds(0, 25).toArray(String[]::new));
 	}
@@ -296,42 +300,47 @@ class DeliveryTests {
 	@Test
 	void pausesOnForbiddenFromCreateAndNamesTheCreateTablePermission() {
 		ForwardingPipeline pipeline = start(fast());
-		this.sender.otherwise(Answer.status(403, errors("Permission denied"), null));
+		this.sender.otherwise(Answer.until(Duration.ofHours(1), Answer.status(403, errors("Permission denied"), null)));
 		publish(pipeline, 0, 10);
-		advance(Duration.ofHours(1));
+		advance(Duration.ofMinutes(30));
 		assertThat(pipeline.state().status()).isEqualTo(Status.PAUSED);
 		assertThat(pipeline.state().reason()).contains("HTTP 403", "Permission denied", "/-/create", "create-table",
 				"insert-row");
-		assertThat(this.deadLetters).isEmpty();
 		assertCounts(pipeline, 10, 0, 0, 0);
+		advance(Duration.ofMinutes(31));
+		assertRetriedWholeWhilePausedThenDelivered(pipeline);
 	}
 
 	@Test
 	void pausesOnTableNotFoundFromInsertAndSuggestsCreate() {
 		ForwardingPipeline pipeline = start(fast().insert());
-		this.sender.otherwise(Answer.status(404, errors("Table not found"), null));
+		this.sender.otherwise(Answer.until(Duration.ofHours(1), Answer.status(404, errors("Table not found"), null)));
 		publish(pipeline, 0, 10);
-		advance(Duration.ofHours(1));
+		advance(Duration.ofMinutes(30));
 		assertThat(pipeline.state().status()).isEqualTo(Status.PAUSED);
 		assertThat(pipeline.state().reason()).contains("HTTP 404", "Table not found", "does not exist",
 				"/-/create");
-		assertThat(this.deadLetters).isEmpty();
 		assertCounts(pipeline, 10, 0, 0, 0);
+		advance(Duration.ofMinutes(31));
+		assertRetriedWholeWhilePausedThenDelivered(pipeline);
 	}
 
 	@Test
 	void pausesOnAnHtmlNotFoundPageAndNamesTheDatabaseInTheUrl() {
 		ForwardingPipeline pipeline = start(fast());
-		this.sender.otherwise(Answer.status(404, "<!DOCTYPE html>\n<html><head><title>Error 404</title>"
-				+ "<style>body{margin:0}</style></head><body><h1>Error 404</h1><p>Database not found: data</p>"
-				+ "</body></html>", null));
+		this.sender.otherwise(Answer.until(Duration.ofHours(1), Answer.status(404,
+				"<!DOCTYPE html>\n<html><head><title>Error 404</title><style>body{margin:0}</style></head>"
+						+ "<body><h1>Error 404</h1><p>Database not found: data</p></body></html>",
+				null)));
 		publish(pipeline, 0, 10);
-		advance(Duration.ofHours(1));
+		advance(Duration.ofMinutes(30));
 		assertThat(pipeline.state().status()).isEqualTo(Status.PAUSED);
-		assertThat(pipeline.state().reason()).contains("HTTP 404", "Database not found: data", "database", API_URL)
+		assertThat(pipeline.state().reason())
+			.contains("HTTP 404", "Database not found: data", "database", API_URL, "does not exist on the server")
 			.doesNotContain("<", "margin");
-		assertThat(this.deadLetters).isEmpty();
 		assertCounts(pipeline, 10, 0, 0, 0);
+		advance(Duration.ofMinutes(31));
+		assertRetriedWholeWhilePausedThenDelivered(pipeline);
 	}
 
 	@ParameterizedTest
@@ -444,7 +453,11 @@ class DeliveryTests {
 		assertThat(this.deadLetters).singleElement().satisfies((letter) -> {
 			assertThat(orderId(letter.deadLetter().row())).isEqualTo("o-3");
 			assertThat(letter.deadLetter().status()).isEqualTo(413);
+			assertThat(letter.deadLetter().reason()).contains("HTTP 413", "Request body exceeded maximum size");
 		});
+		assertThat(this.sender.requests()).filteredOn((request) -> request.orderIds().equals(List.of("o-3")))
+			.as("a row that cannot be split is not retried")
+			.hasSize(1);
 		assertCounts(pipeline, 10, 9, 0, 1);
 	}
 
@@ -574,6 +587,21 @@ class DeliveryTests {
 
 	private void advance(Duration duration) {
 		this.scheduler.advanceTimeBy(duration);
+	}
+
+	/**
+	 * Assert that the batch of {@code o-0} to {@code o-9} went out whole again and again
+	 * while sending was paused, and was delivered once the server accepted it, with nothing
+	 * given up.
+	 */
+	private void assertRetriedWholeWhilePausedThenDelivered(ForwardingPipeline pipeline) {
+		assertThat(this.sender.requests()).hasSizeGreaterThan(4)
+			.extracting(Request::orderIds)
+			.as("the whole batch, each time")
+			.containsOnly(orderIds(0, 10));
+		assertThat(pipeline.state().status()).isEqualTo(Status.DELIVERING);
+		assertThat(this.deadLetters).isEmpty();
+		assertCounts(pipeline, 10, 10, 0, 0);
 	}
 
 	private static List<String> concat(List<String> first, List<String> second) {

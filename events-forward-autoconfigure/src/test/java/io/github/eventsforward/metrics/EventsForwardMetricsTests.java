@@ -12,18 +12,16 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.autoconfigure.EventsForwardMetricsAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
+import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -48,25 +46,14 @@ class EventsForwardMetricsTests {
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
 
-	private final MockWebServer server = NoDelayServerSocketFactory.mockWebServer();
+	@RegisterExtension
+	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
 		.withAutoConfigurations(EventsForwardMetricsAutoConfiguration.class)
 		.withPropertyValues(ForwarderContextRunner.quickDelivery("spring.application.name=shop",
 				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.setDispatcher(this.datasette);
-		this.server.start();
-	}
-
-	@AfterEach
-	void stopServer() {
-		this.datasette.releaseAnswers();
-		this.server.close();
-	}
 
 	// ---------------------------------------------------------------- deliveries
 
@@ -204,7 +191,7 @@ class EventsForwardMetricsTests {
 
 	@Test
 	void aRefusedConnectionIsTimedAsAnIoErrorWithNoStatus() {
-		String apiUrl = this.server.url("/data/-/create").toString();
+		String apiUrl = this.server.createUrl();
 		this.server.close();
 		withRegistry().withPropertyValues("datasette.events-forward.api-url=" + apiUrl).run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -347,7 +334,7 @@ class EventsForwardMetricsTests {
 
 	private ApplicationContextRunner forwarding() {
 		return this.contextRunner
-			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"));
+			.withPropertyValues("datasette.events-forward.api-url=" + this.server.createUrl());
 	}
 
 	private ApplicationContextRunner withRegistry() {
