@@ -29,6 +29,15 @@ public interface EventsForwarder {
 	Duration oldestQueuedAge();
 
 	/**
+	 * Return how many bytes the queued events take: their rows' JSON in memory, or the
+	 * spool's file.
+	 * @return the bytes
+	 */
+	default long queuedBytes() {
+		return 0;
+	}
+
+	/**
 	 * Wait until every event published before this call has been delivered or has failed,
 	 * for command-line applications and tests. Events still wait for their batch to fill
 	 * (at most {@code flush-interval}) and for the rate limit, so allow for both.

@@ -1,9 +1,10 @@
 package io.github.eventsforward;
 
 /**
- * A snapshot of what the forwarder did with the events it was given. Every published event
- * is in exactly one of {@code delivered}, {@code dropped}, {@code failed} or {@code queued},
- * so those four add up to {@code published}.
+ * A snapshot of what the forwarder did with the events it was given. Every published event,
+ * and every event it found in its spool at start-up, is in exactly one of
+ * {@code delivered}, {@code dropped}, {@code failed} or {@code queued}, so those four add up
+ * to {@code published + recovered}.
  *
  * @param published events accepted by the include and exclude rules
  * @param delivered events the server acknowledged
@@ -11,8 +12,23 @@ package io.github.eventsforward;
  * {@code buffer-overflow} says) or the forwarder had stopped
  * @param failed events given up on (dead letters): rejected by the server, still failing
  * after {@code retry.give-up-after}, or not mappable to a row
- * @param queued events waiting to be sent or being sent
+ * @param queued events waiting to be sent or being sent, in memory or in the spool
+ * @param recovered events an earlier run of the application left in the spool, found at
+ * start-up
  */
-public record ForwardCounts(long published, long delivered, long dropped, long failed, long queued) {
+public record ForwardCounts(long published, long delivered, long dropped, long failed, long queued,
+		long recovered) {
+
+	/**
+	 * Counts with nothing recovered from a spool.
+	 * @param published events accepted by the include and exclude rules
+	 * @param delivered events the server acknowledged
+	 * @param dropped events dropped
+	 * @param failed events given up on
+	 * @param queued events waiting to be sent or being sent
+	 */
+	public ForwardCounts(long published, long delivered, long dropped, long failed, long queued) {
+		this(published, delivered, dropped, failed, queued, 0);
+	}
 
 }

@@ -47,7 +47,7 @@ public class EventsForwardEndpoint {
 	@ReadOperation
 	public ForwarderDescriptor describe() {
 		ForwardCounts counts = this.forwarder.counts();
-		return new ForwarderDescriptor(this.configuration, counts, counts.queued(),
+		return new ForwarderDescriptor(this.configuration, counts, counts.queued(), this.forwarder.queuedBytes(),
 				this.forwarder.oldestQueuedAge().toString(), this.forwarder.state());
 	}
 
@@ -69,11 +69,12 @@ public class EventsForwardEndpoint {
 	 * @param configuration the settings the forwarder runs with, or {@code null}
 	 * @param counts what became of the events so far
 	 * @param queueDepth events waiting to be sent
+	 * @param queuedBytes what they take, in memory or in the spool
 	 * @param oldestQueuedAge how long the oldest of them has waited
 	 * @param state delivering, retrying or paused, with the reason and the last error
 	 */
 	public record ForwarderDescriptor(@Nullable ForwarderSettings configuration, ForwardCounts counts, long queueDepth,
-			String oldestQueuedAge, ForwarderState state) {
+			long queuedBytes, String oldestQueuedAge, ForwarderState state) {
 
 	}
 

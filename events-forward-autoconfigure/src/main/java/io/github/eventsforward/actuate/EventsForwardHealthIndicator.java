@@ -55,7 +55,8 @@ public class EventsForwardHealthIndicator implements HealthIndicator {
 		health.withDetail("state", state.status())
 			.withDetail("since", state.since())
 			.withDetail("counts", this.forwarder.counts())
-			.withDetail("oldestQueuedAge", age.toString());
+			.withDetail("oldestQueuedAge", age.toString())
+			.withDetail("queuedBytes", this.forwarder.queuedBytes());
 		if (state.lastError() != null && state.lastErrorAt() != null) {
 			health.withDetail("lastError", state.lastError()).withDetail("lastErrorAt", state.lastErrorAt());
 		}

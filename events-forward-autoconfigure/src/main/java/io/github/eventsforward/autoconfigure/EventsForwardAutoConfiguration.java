@@ -14,6 +14,7 @@ import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.ForwardingEventListener;
 import io.github.eventsforward.internal.ForwardingOff;
 import io.github.eventsforward.internal.ForwardingPipeline;
+import io.github.eventsforward.internal.UnusableSpoolException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +25,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -116,9 +118,15 @@ public final class EventsForwardAutoConfiguration {
 		ForwardingPipeline eventsForwarder(ForwarderSettings settings, EventRowMapper eventRowMapper,
 				ObjectProvider<JsonMapper> jsonMapper, BatchSender sender,
 				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observers) {
-			return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
-					sender, deadLetterHandlers.orderedStream().toList(),
-					ForwarderObserver.of(observers.orderedStream().toList()));
+			try {
+				return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
+						sender, deadLetterHandlers.orderedStream().toList(),
+						ForwarderObserver.of(observers.orderedStream().toList()));
+			}
+			catch (UnusableSpoolException ex) {
+				throw new InvalidConfigurationPropertyValueException("datasette.events-forward.spool.path",
+						settings.spool().path(), ex.getMessage());
+			}
 		}
 
 		@Bean

@@ -116,6 +116,8 @@ public class EventsForwardProperties {
 
 	private final Health health = new Health();
 
+	private final Spool spool = new Spool();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -262,6 +264,58 @@ public class EventsForwardProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Spool getSpool() {
+		return this.spool;
+	}
+
+	/**
+	 * Spool settings: queued events kept in a file, so that they survive a restart or a
+	 * crash and are sent at the next start.
+	 */
+	public static class Spool {
+
+		/**
+		 * Whether to keep queued events in a SQLite file in "path" rather than in memory
+		 * only. Needs "org.xerial:sqlite-jdbc" on the class path.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Directory of the spool, created if missing. Each application needs one of its own.
+		 */
+		private @Nullable String path;
+
+		/**
+		 * Largest size of the spool's file. Beyond it, "buffer-overflow" says what is dropped.
+		 */
+		private DataSize maxSize = DataSize.ofMegabytes(256);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getPath() {
+			return this.path;
+		}
+
+		public void setPath(@Nullable String path) {
+			this.path = path;
+		}
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
+		}
+
 	}
 
 	/**

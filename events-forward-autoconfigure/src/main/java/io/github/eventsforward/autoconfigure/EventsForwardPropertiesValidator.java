@@ -1,6 +1,8 @@
 package io.github.eventsforward.autoconfigure;
 
 import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -14,6 +16,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -112,7 +115,33 @@ public final class EventsForwardPropertiesValidator {
 				properties.getMaxRequestSize().toBytes(), properties.getConnectTimeout(),
 				properties.getRequestTimeout(), properties.getShutdownTimeout(),
 				new ForwarderSettings.Retry(retry.getInitialBackoff(), retry.getMaxBackoff(), retry.getGiveUpAfter()),
-				include, exclude, new ForwarderSettings.Ssl(properties.getSsl().getBundle()));
+				include, exclude, new ForwarderSettings.Ssl(properties.getSsl().getBundle()),
+				spool(properties.getSpool(), classLoader));
+	}
+
+	private static ForwarderSettings.Spool spool(EventsForwardProperties.Spool spool, @Nullable ClassLoader classLoader) {
+		if (!spool.isEnabled()) {
+			return ForwarderSettings.Spool.NONE;
+		}
+		if (!StringUtils.hasText(spool.getPath())) {
+			throw invalid("spool.path", spool.getPath(), "must name the directory of the spool, such as"
+					+ " /var/lib/shop/events-spool, while spool.enabled is true");
+		}
+		if (spool.getMaxSize().toMegabytes() < 1) {
+			throw invalid("spool.max-size", spool.getMaxSize(), "must be at least 1MB");
+		}
+		if (!ClassUtils.isPresent("org.sqlite.JDBC", classLoader)) {
+			throw invalid("spool.enabled", true, "needs the SQLite driver: add the dependency org.xerial:sqlite-jdbc"
+					+ " to the application");
+		}
+		Path path;
+		try {
+			path = Path.of(spool.getPath().strip()).toAbsolutePath();
+		}
+		catch (InvalidPathException ex) {
+			throw invalid("spool.path", spool.getPath(), "must be a directory path (" + ex.getReason() + ")");
+		}
+		return new ForwarderSettings.Spool(true, path, spool.getMaxSize().toBytes());
 	}
 
 	private static WriteEndpoint endpoint(URI apiUrl) {

@@ -31,6 +31,9 @@ final class Accounting {
 
 	private final LongAdder refused = new LongAdder();
 
+	// Events found in the spool at start-up: accepted by an earlier run.
+	private final AtomicLong recovered = new AtomicLong();
+
 	private final AtomicLong evicted = new AtomicLong();
 
 	private final AtomicLong delivered = new AtomicLong();
@@ -64,6 +67,16 @@ final class Accounting {
 		this.refused.increment();
 		this.takenBack.incrementAndGet();
 		settle(1);
+	}
+
+	/**
+	 * Count events an earlier run accepted and left in the spool.
+	 * @param events how many
+	 */
+	void recovered(long events) {
+		this.recovered.addAndGet(events);
+		this.accepted.add(events);
+		this.pending.addAndGet(events);
 	}
 
 	/**
@@ -105,8 +118,9 @@ final class Accounting {
 		long failed = this.failed.get();
 		long evicted = this.evicted.get();
 		long refused = this.refused.sum();
-		return new ForwardCounts(pending + delivered + failed + evicted + refused, delivered, refused + evicted,
-				failed, pending);
+		long recovered = this.recovered.get();
+		return new ForwardCounts(pending + delivered + failed + evicted + refused - recovered, delivered,
+				refused + evicted, failed, pending, recovered);
 	}
 
 	/**

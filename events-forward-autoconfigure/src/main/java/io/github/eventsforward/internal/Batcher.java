@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
@@ -58,6 +59,10 @@ final class Batcher {
 
 	private boolean completed;
 
+	// Cut no more batches: the pipeline stops, and the buffer keeps what waits; run this
+	// once the batch in flight has its outcome or is to be tried again.
+	private @Nullable Runnable finishing;
+
 	/**
 	 * Create a batcher.
 	 * @param batchLimit most rows in one batch
@@ -103,6 +108,22 @@ final class Batcher {
 	}
 
 	/**
+	 * No more batches: let the request in flight get its answer, and then say so, without
+	 * waiting for a retry. Called on the scheduler's thread, when the rows that wait are kept
+	 * anyway.
+	 * @param idle run once no request waits for its answer
+	 */
+	void finish(Runnable idle) {
+		this.finishing = idle;
+		if (this.sending) {
+			this.delivery.whenRetrying(idle);
+		}
+		else {
+			idle.run();
+		}
+	}
+
+	/**
 	 * Cancel the request in flight and the timers, as when the pipeline stops.
 	 */
 	void dispose() {
@@ -124,7 +145,7 @@ final class Batcher {
 	}
 
 	private void drain() {
-		if (this.sending) {
+		if (this.sending || this.finishing != null) {
 			return;
 		}
 		int waiting = this.buffer.size();
@@ -136,8 +157,9 @@ final class Batcher {
 		}
 		if (waiting < this.batchLimit && !this.completed) {
 			// Nothing is in flight, so the oldest row is the oldest waiting one.
-			long due = this.buffer.oldestArrival() + this.flushIntervalNanos;
-			long wait = due - this.scheduler.now(TimeUnit.NANOSECONDS);
+			long oldest = this.buffer.oldestArrival();
+			long due = (oldest != EventBuffer.NONE) ? oldest + this.flushIntervalNanos : Long.MIN_VALUE;
+			long wait = (oldest != EventBuffer.NONE) ? due - this.scheduler.now(TimeUnit.NANOSECONDS) : 0;
 			if (wait > 0) {
 				if (this.wakeUpAt != due) {
 					this.wakeUpAt = due;
@@ -196,6 +218,11 @@ final class Batcher {
 
 	private void sent() {
 		this.sending = false;
+		Runnable finishing = this.finishing;
+		if (finishing != null) {
+			finishing.run();
+			return;
+		}
 		drain();
 	}
 

@@ -49,6 +49,9 @@ final class Delivery {
 
 	private final ForwarderObserver observer;
 
+	// What to run, once, when a failed request is to be tried again.
+	private @Nullable Runnable whenRetrying;
+
 	Delivery(ForwarderSettings settings, RequestBodyWriter bodyWriter, BatchSender sender, RateGate gate,
 			Scheduler scheduler, ForwarderStatus status, ForwarderObserver observer) {
 		this.settings = settings;
@@ -105,10 +108,28 @@ final class Delivery {
 			.onErrorResume(Stop.class, (stop) -> settle(encoded, stop.failure));
 	}
 
+	/**
+	 * Run a task, once, when a failed request is to be tried again, instead of waiting for
+	 * the retry. Called on the forwarder's thread.
+	 * @param task the task
+	 */
+	void whenRetrying(Runnable task) {
+		this.whenRetrying = task;
+	}
+
+	private void retrying() {
+		Runnable task = this.whenRetrying;
+		if (task != null) {
+			this.whenRetrying = null;
+			task.run();
+		}
+	}
+
 	private Mono<Void> request(List<EventRow> rows, byte[] body) {
 		long start = System.nanoTime();
 		return this.sender.send(rows, body)
 			.timeout(this.settings.requestTimeout(), this.scheduler)
+
 			.doOnSuccess((done) -> this.observer.requestCompleted(System.nanoTime() - start, rows.size(), null))
 			.doOnError((ex) -> this.observer.requestCompleted(System.nanoTime() - start, rows.size(), ex));
 	}
@@ -125,6 +146,7 @@ final class Delivery {
 				// give-up-after of their own.
 				attempts.firstFailure = null;
 				this.observer.retrying(true);
+				retrying();
 				return Mono.delay(attempts.nextPause(), this.scheduler);
 			}
 			default -> {
@@ -147,6 +169,7 @@ final class Delivery {
 					logger.debug("Retrying a batch of events in " + wait + " after: " + failure.reason());
 				}
 				this.observer.retrying(false);
+				retrying();
 				return Mono.delay(wait, this.scheduler);
 			}
 		}

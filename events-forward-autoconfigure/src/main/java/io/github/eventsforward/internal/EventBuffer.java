@@ -1,6 +1,10 @@
 package io.github.eventsforward.internal;
 
+import java.time.Clock;
 import java.util.List;
+
+import io.github.eventsforward.EventRow;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The rows that wait to be delivered, in publish order, from the moment the forwarder's
@@ -17,6 +21,27 @@ interface EventBuffer {
 	long NONE = Long.MAX_VALUE;
 
 	/**
+	 * Return the buffer the settings ask for: in memory, or a spool.
+	 * @param settings the settings
+	 * @param bodyWriter writes rows a spool reads back as request bodies carry them
+	 * @param clock the clock, for the ages of rows a spool reads back
+	 * @return the buffer
+	 * @throws UnusableSpoolException when the spool cannot be opened
+	 */
+	static EventBuffer of(ForwarderSettings settings, RequestBodyWriter bodyWriter, Clock clock) {
+		return settings.spool().enabled() ? new SpoolBuffer(settings.spool(), settings, bodyWriter, clock)
+				: new MemoryBuffer(settings.buffer());
+	}
+
+	/**
+	 * Return how many rows the buffer held when it was made, left by an earlier run.
+	 * @return the rows
+	 */
+	default long recovered() {
+		return 0;
+	}
+
+	/**
 	 * Decide what becomes of an event published while {@code pending} accepted events,
 	 * this one included, have no outcome yet.
 	 * @param pending the events without an outcome
@@ -25,12 +50,14 @@ interface EventBuffer {
 	Admission admit(long pending);
 
 	/**
-	 * Add a row, dropping the oldest waiting rows if the buffer is then over its bound and
-	 * drops its oldest.
-	 * @param row the row
-	 * @return how many waiting rows were dropped to make room
+	 * Add a row. If the buffer is then over its bound, it drops its oldest waiting rows, or,
+	 * when it drops the newest, this one.
+	 * @param row the row's columns
+	 * @param encoded the row as a request body carries it
+	 * @return how many accepted events were dropped to make room, this one included if it
+	 * was
 	 */
-	int add(EncodedRow row);
+	int add(EventRow row, EncodedRow encoded);
 
 	/**
 	 * Take up to {@code max} of the oldest waiting rows, to be sent. They are in flight
@@ -63,6 +90,44 @@ interface EventBuffer {
 	 * @return the rows, in flight ones not counted
 	 */
 	int size();
+
+	/**
+	 * Return how many bytes the rows that wait take: their JSON in memory, or the file that
+	 * holds them. Safe to call from any thread.
+	 * @return the bytes
+	 */
+	long bytes();
+
+	/**
+	 * Return whether the rows outlive the application: then a shutdown need not wait for the
+	 * server to take them.
+	 * @return whether they are kept in a file
+	 */
+	default boolean durable() {
+		return false;
+	}
+
+	/**
+	 * Return where the rows are kept, for messages.
+	 * @return for example "memory"
+	 */
+	default String describe() {
+		return "memory";
+	}
+
+	/**
+	 * Start using the forwarder's thread, for timed work and the clock.
+	 * @param scheduler the forwarder's scheduler
+	 */
+	default void start(Scheduler scheduler) {
+	}
+
+	/**
+	 * Stop using the forwarder's thread and release what the buffer holds open, keeping the
+	 * rows it can keep.
+	 */
+	default void close() {
+	}
 
 	/**
 	 * Return when the oldest row waiting or in flight arrived, in the forwarder's scheduler's

@@ -1,6 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,11 +31,12 @@ import org.jspecify.annotations.Nullable;
  * @param include event types or packages to forward
  * @param exclude event types or packages never to forward
  * @param ssl the TLS settings of the requests
+ * @param spool where queued events are kept, if in a file
  */
 public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, @Nullable String instance,
 		String table, int batchLimit, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
 		long maxRequestSize, Duration connectTimeout, Duration requestTimeout, Duration shutdownTimeout, Retry retry,
-		List<String> include, List<String> exclude, Ssl ssl) {
+		List<String> include, List<String> exclude, Ssl ssl, Spool spool) {
 
 	/**
 	 * Copy the lists, so that the settings cannot change.
@@ -136,6 +138,20 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 	 * dead-lettered
 	 */
 	public record Retry(Duration initialBackoff, Duration maxBackoff, Duration giveUpAfter) {
+
+	}
+
+	/**
+	 * Where queued events are kept: in memory only, or also in a file.
+	 *
+	 * @param enabled whether they are kept in a file
+	 * @param path the file's directory, when enabled
+	 * @param maxSize the largest size of the file, in bytes
+	 */
+	public record Spool(boolean enabled, @Nullable Path path, long maxSize) {
+
+		/** Events in memory only. */
+		public static final Spool NONE = new Spool(false, null, 0);
 
 	}
 

@@ -3,8 +3,9 @@ package io.github.eventsforward.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.DeadLetterHandler;
@@ -15,9 +16,7 @@ import io.github.eventsforward.ForwarderState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,12 +33,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ForwardingPipeline implements EventsForwarder {
 
 	private static final Log logger = LogFactory.getLog(ForwardingPipeline.class);
-
-	private static final String THREAD_NAME = "datasette-events-forward";
-
-	private static final Duration THREAD_END_TIMEOUT = Duration.ofSeconds(1);
-
-	private static final AtomicLong THREADS = new AtomicLong();
 
 	private final ForwarderSettings settings;
 
@@ -97,7 +90,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.observer = observer;
 		this.status = new ForwarderStatus(clock);
 		this.bodyWriter = new RequestBodyWriter(settings.endpoint(), settings.table());
-		this.buffer = new MemoryBuffer(settings.buffer());
+		this.buffer = EventBuffer.of(settings, this.bodyWriter, clock);
+		this.accounting.recovered(this.buffer.recovered());
 		this.drops = new Drops(settings, this.accounting, observer, this.status);
 		this.deadLetters = new DeadLetters(deadLetterHandlers, this.accounting, observer, settings.displayUrl());
 		this.rows = new RowEncoder(rows, this.bodyWriter, this.deadLetters);
@@ -124,6 +118,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 	}
 
 	@Override
+	public long queuedBytes() {
+		return this.buffer.bytes();
+	}
+
+	@Override
 	public ForwarderState state() {
 		return this.status.get();
 	}
@@ -134,6 +133,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 		long since = this.buffer.oldestArrival();
 		return (run == null || since == EventBuffer.NONE) ? Duration.ZERO
 				: Duration.ofNanos(Math.max(0, run.scheduler.now(TimeUnit.NANOSECONDS) - since));
+	}
+
+	EventBuffer buffer() {
+		return this.buffer;
 	}
 
 	/**
@@ -155,6 +158,12 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.status.started();
 		this.drops.start(run.scheduler);
 		this.run = run;
+		// On the forwarder's thread, before the events offered meanwhile: rows left in a spool
+		// go first.
+		run.drainWorker.schedule(() -> {
+			this.buffer.start(run.scheduler);
+			run.batcher.rowsAdded();
+		});
 		this.handOff.open(run.drainWorker, run);
 	}
 
@@ -167,20 +176,26 @@ public final class ForwardingPipeline implements EventsForwarder {
 		if (run == null) {
 			return;
 		}
-		// Once closed, every accepted event is in the hand-off, and the batcher is told to
-		// send what is left once the last has reached it.
+		// Once closed, every accepted event is in the hand-off, and the batcher is told what
+		// to do once the last has reached it: send what is left, or, when the buffer keeps it,
+		// finish the request in flight.
 		this.handOff.close();
 		Duration timeout = this.settings.shutdownTimeout();
-		boolean sent = this.accounting.awaitOutcomes(timeout);
+		boolean done = this.buffer.durable() ? run.awaitIdle(timeout) : this.accounting.awaitOutcomes(timeout);
 		run.dispose();
 		this.handOff.detach();
 		// Sent at the next start, if there is one.
 		this.buffer.requeue();
+		this.buffer.close();
 		this.run = null;
 		this.status.stopped();
 		this.drops.stop();
-		if (!sent) {
-			logger.warn(this.accounting.pending() + " events could not be sent to " + this.settings.displayUrl()
+		long left = this.accounting.pending();
+		if (this.buffer.durable() && left > 0) {
+			logger.info(left + " events stay in " + this.buffer.describe() + " and are sent at the next start");
+		}
+		else if (!done) {
+			logger.warn(left + " events could not be sent to " + this.settings.displayUrl()
 					+ " within datasette.events-forward.shutdown-timeout (" + timeout + ") and are lost");
 		}
 	}
@@ -205,11 +220,14 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 		private final Batcher batcher;
 
-		private volatile @Nullable Thread thread;
+		private final CountDownLatch idle = new CountDownLatch(1);
+
+		private final ForwarderThread.@Nullable Own own;
 
 		Run() {
 			Scheduler provided = ForwardingPipeline.this.providedScheduler;
-			this.scheduler = (provided != null) ? provided : Schedulers.newSingle(this::newThread);
+			this.own = (provided != null) ? null : new ForwarderThread.Own();
+			this.scheduler = (this.own != null) ? this.own.scheduler() : Objects.requireNonNull(provided);
 			ForwarderSettings settings = ForwardingPipeline.this.settings;
 			RateGate gate = new RateGate(settings.maxRate(), settings.timePeriod(), this.scheduler);
 			Delivery delivery = new Delivery(settings, ForwardingPipeline.this.bodyWriter,
@@ -223,61 +241,41 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 		@Override
 		public void take(CapturedEvent event) {
-			EncodedRow row = ForwardingPipeline.this.rows.encode(event, this.scheduler);
-			if (row != null) {
-				int evicted = ForwardingPipeline.this.buffer.add(row);
-				if (evicted > 0) {
-					ForwardingPipeline.this.drops.evicted(evicted);
-				}
+			int evicted = ForwardingPipeline.this.rows.add(event, this.scheduler, ForwardingPipeline.this.buffer);
+			if (evicted > 0) {
+				ForwardingPipeline.this.drops.evicted(evicted);
+			}
+			if (evicted >= 0) {
 				this.batcher.rowsAdded();
 			}
 		}
 
 		@Override
 		public void ended() {
-			this.batcher.complete();
+			if (ForwardingPipeline.this.buffer.durable()) {
+				this.batcher.finish(this.idle::countDown);
+			}
+			else {
+				this.batcher.complete();
+			}
+		}
+
+		boolean awaitIdle(Duration timeout) {
+			try {
+				return this.idle.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
 		}
 
 		void dispose() {
 			this.drainWorker.dispose();
 			this.batcher.dispose();
-			if (ForwardingPipeline.this.providedScheduler == null) {
-				this.scheduler.dispose();
-				awaitThreadEnd();
+			if (this.own != null) {
+				this.own.dispose();
 			}
-		}
-
-		private Thread newThread(Runnable task) {
-			Thread thread = new ForwarderThread(task, THREAD_NAME + "-" + THREADS.incrementAndGet());
-			this.thread = thread;
-			return thread;
-		}
-
-		// dispose() only interrupts the thread: wait until it has ended, so that no thread of
-		// the forwarder outlives the context (servlet containers report those as leaks).
-		private void awaitThreadEnd() {
-			Thread thread = this.thread;
-			if (thread == null || thread == Thread.currentThread()) {
-				return;
-			}
-			try {
-				thread.join(THREAD_END_TIMEOUT.toMillis());
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-
-	}
-
-	/**
-	 * The forwarder's thread: a daemon, on which blocking calls fail as on Reactor's own.
-	 */
-	private static final class ForwarderThread extends Thread implements NonBlocking {
-
-		ForwarderThread(Runnable task, String name) {
-			super(task, name);
-			setDaemon(true);
 		}
 
 	}

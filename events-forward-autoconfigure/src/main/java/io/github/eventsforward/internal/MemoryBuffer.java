@@ -1,9 +1,8 @@
 package io.github.eventsforward.internal;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+
+import io.github.eventsforward.EventRow;
 
 /**
  * An {@link EventBuffer} in memory, bounded by {@code buffer-capacity}: the bound covers every
@@ -20,96 +19,83 @@ final class MemoryBuffer implements EventBuffer {
 
 	private final boolean dropOldest;
 
-	private final long burstBound;
-
-	private final Deque<EncodedRow> waiting = new ArrayDeque<>();
-
-	private final Deque<EncodedRow> inFlight = new ArrayDeque<>();
-
-	private volatile long oldestArrival = NONE;
+	private final HeldRows rows = new HeldRows();
 
 	MemoryBuffer(ForwarderSettings.Buffer settings) {
 		this.capacity = settings.capacity();
 		this.dropOldest = settings.dropOldest();
-		this.burstBound = this.dropOldest ? this.capacity + Math.max(this.capacity, BURST_ROOM) : this.capacity;
+	}
+
+	/**
+	 * Decide what becomes of an event while memory holds the given number of events, for a
+	 * buffer of that capacity.
+	 * @param inMemory the events memory holds, the new one included
+	 * @param capacity {@code buffer-capacity}
+	 * @param dropOldest whether a full buffer drops its oldest events
+	 * @return what to do with the event
+	 */
+	static Admission admit(long inMemory, int capacity, boolean dropOldest) {
+		if (inMemory <= capacity) {
+			return Admission.ACCEPT;
+		}
+		if (!dropOldest) {
+			return Admission.DROP_NEWEST;
+		}
+		return (inMemory <= capacity + Math.max(capacity, BURST_ROOM)) ? Admission.ACCEPT
+				: Admission.DROP_OLDEST_QUEUED;
 	}
 
 	@Override
 	public Admission admit(long pending) {
-		if (pending <= this.capacity) {
-			return Admission.ACCEPT;
-		}
-		if (!this.dropOldest) {
-			return Admission.DROP_NEWEST;
-		}
-		return (pending <= this.burstBound) ? Admission.ACCEPT : Admission.DROP_OLDEST_QUEUED;
+		return admit(pending, this.capacity, this.dropOldest);
 	}
 
 	@Override
-	public int add(EncodedRow row) {
-		this.waiting.addLast(row);
+	public int add(EventRow row, EncodedRow encoded) {
+		this.rows.add(encoded, 0);
 		int evicted = 0;
 		if (this.dropOldest) {
-			while (this.waiting.size() + this.inFlight.size() > this.capacity && evictOldest()) {
+			while (this.rows.held() > this.capacity && this.rows.evictOldest() >= 0) {
 				evicted++;
 			}
 		}
-		refreshOldest();
 		return evicted;
 	}
 
 	@Override
 	public List<EncodedRow> take(int max) {
-		int size = Math.min(max, this.waiting.size());
-		List<EncodedRow> rows = new ArrayList<>(size);
-		for (int i = 0; i < size; i++) {
-			EncodedRow row = this.waiting.pollFirst();
-			rows.add(row);
-			this.inFlight.addLast(row);
-		}
-		return rows;
+		return this.rows.take(max);
 	}
 
 	@Override
 	public void settled(List<EncodedRow> rows) {
-		for (EncodedRow row : rows) {
-			this.inFlight.remove(row);
-		}
-		refreshOldest();
+		rows.forEach(this.rows::settle);
+		this.rows.refreshOldest();
 	}
 
 	@Override
 	public void requeue() {
-		while (!this.inFlight.isEmpty()) {
-			this.waiting.addFirst(this.inFlight.pollLast());
-		}
-		refreshOldest();
+		this.rows.requeue();
 	}
 
 	@Override
 	public boolean evictOldest() {
-		boolean evicted = this.waiting.pollFirst() != null;
-		if (evicted) {
-			refreshOldest();
-		}
-		return evicted;
+		return this.rows.evictOldest() >= 0;
 	}
 
 	@Override
 	public int size() {
-		return this.waiting.size();
+		return this.rows.waiting();
+	}
+
+	@Override
+	public long bytes() {
+		return this.rows.bytes();
 	}
 
 	@Override
 	public long oldestArrival() {
-		return this.oldestArrival;
-	}
-
-	private void refreshOldest() {
-		EncodedRow inFlight = this.inFlight.peekFirst();
-		EncodedRow waiting = this.waiting.peekFirst();
-		this.oldestArrival = Math.min((inFlight != null) ? inFlight.arrived() : NONE,
-				(waiting != null) ? waiting.arrived() : NONE);
+		return this.rows.oldestArrival();
 	}
 
 }

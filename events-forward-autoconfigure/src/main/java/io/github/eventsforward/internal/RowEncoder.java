@@ -2,7 +2,7 @@ package io.github.eventsforward.internal;
 
 import java.util.concurrent.TimeUnit;
 
-import org.jspecify.annotations.Nullable;
+import io.github.eventsforward.EventRow;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -24,19 +24,25 @@ final class RowEncoder {
 	}
 
 	/**
-	 * Map an event to a row and write its JSON.
+	 * Map an event to a row, and add the row and its JSON to the buffer.
 	 * @param captured the event
 	 * @param scheduler the forwarder's scheduler, whose clock stamps the row's arrival
-	 * @return the row, or {@code null} if the event could not be mapped
+	 * @param buffer where the row waits
+	 * @return how many accepted events the buffer dropped to make room, or {@code -1} if the
+	 * event could not be mapped
 	 */
-	@Nullable EncodedRow encode(CapturedEvent captured, Scheduler scheduler) {
+	int add(CapturedEvent captured, Scheduler scheduler, EventBuffer buffer) {
+		EventRow row;
+		EncodedRow encoded;
 		try {
-			return this.bodyWriter.encode(this.rows.create(captured), scheduler.now(TimeUnit.NANOSECONDS));
+			row = this.rows.create(captured);
+			encoded = this.bodyWriter.encode(row, scheduler.now(TimeUnit.NANOSECONDS));
 		}
 		catch (RuntimeException ex) {
 			this.deadLetters.unmappable(captured.event().getClass(), ex);
-			return null;
+			return -1;
 		}
+		return buffer.add(row, encoded);
 	}
 
 }

@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code .dead.lettered} by {@code reason} ({@code rejected}, {@code too-large},
  * {@code gave-up}, {@code unmappable});</li>
  * <li>{@code .retries} by {@code kind} ({@code transient}, {@code paused});</li>
- * <li>{@code .queued} and {@code .queue.age}: events waiting, and how long the oldest has
- * waited;</li>
+ * <li>{@code .queued}, {@code .queued.bytes} and {@code .queue.age}: events waiting, what
+ * they take, and how long the oldest has waited;</li>
  * <li>{@code .requests}: a timer of write API requests by {@code outcome} and
  * {@code status} class;</li>
  * <li>{@code .batch.size}: rows per delivered request.</li>
@@ -105,6 +105,11 @@ public class EventsForwardMetrics implements ForwarderObserver {
 		Gauge.builder(PREFIX + "queued", this, (m) -> m.forwarder.get().counts().queued())
 			.description("Events waiting to be sent")
 			.baseUnit("events")
+			.tags(this.tags)
+			.register(registry);
+		Gauge.builder(PREFIX + "queued.bytes", this, (m) -> m.forwarder.get().queuedBytes())
+			.description("What the events waiting to be sent take, in memory or in the spool")
+			.baseUnit("bytes")
 			.tags(this.tags)
 			.register(registry);
 		TimeGauge.builder(PREFIX + "queue.age", this, TimeUnit.MILLISECONDS,

@@ -47,6 +47,9 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("retry.give-up-after", "10m");
 		EXPECTED.put("ssl.bundle", NO_DEFAULT);
 		EXPECTED.put("health.max-queue-age", "5m");
+		EXPECTED.put("spool.enabled", false);
+		EXPECTED.put("spool.path", NO_DEFAULT);
+		EXPECTED.put("spool.max-size", "256MB");
 	}
 
 	private static Map<String, JsonNode> properties;

@@ -85,7 +85,7 @@ class EventsForwardPropertiesValidatorTests {
 				new ForwarderSettings.Buffer(200, ForwarderSettings.Overflow.DROP_OLDEST), 64 * 1024,
 				Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(3),
 				new ForwarderSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(2)),
-				List.of(), List.of(), new ForwarderSettings.Ssl("datasette")));
+				List.of(), List.of(), new ForwarderSettings.Ssl("datasette"), ForwarderSettings.Spool.NONE));
 		assertThat(warnings()).isEmpty();
 	}
 

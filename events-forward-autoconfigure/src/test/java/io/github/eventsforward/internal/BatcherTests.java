@@ -221,7 +221,7 @@ class BatcherTests {
 
 	private void arrive(EventRow row) {
 		assertThat(this.accounting.accept(this.accounting.pending())).isTrue();
-		this.buffer.add(this.bodyWriter.encode(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
+		this.buffer.add(row, this.bodyWriter.encode(row, this.scheduler.now(TimeUnit.NANOSECONDS)));
 		this.batcher.rowsAdded();
 	}
 

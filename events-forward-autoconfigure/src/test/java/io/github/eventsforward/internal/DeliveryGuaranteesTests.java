@@ -1,9 +1,11 @@
 package io.github.eventsforward.internal;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -32,8 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,6 +55,7 @@ import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static io.github.eventsforward.testsupport.OrderEvents.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * What the forwarder guarantees whatever the server does: every published event is
@@ -61,8 +66,8 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * is, is in {@link DeliveryTests}; what the server receives and how its answers are read, in
  * {@link DatasetteWriteApiTests}.
  */
-@ParameterizedClass(name = "on {0}")
-@EnumSource(HttpConnector.class)
+@ParameterizedClass(name = "on {0}, {1}")
+@MethodSource("variants")
 class DeliveryGuaranteesTests {
 
 	private static final String TABLE = "datasette_events";
@@ -84,12 +89,36 @@ class DeliveryGuaranteesTests {
 
 	private final ApplicationContextRunner contextRunner;
 
-	DeliveryGuaranteesTests(HttpConnector connector) {
+	private final boolean spooled;
+
+	@TempDir
+	Path spool;
+
+	DeliveryGuaranteesTests(HttpConnector connector, Keeping keeping) {
+		this.spooled = keeping == Keeping.SPOOL;
 		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
 			.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
 					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
 					"datasette.events-forward.retry.give-up-after=1m"));
+	}
+
+	/**
+	 * Where the forwarder keeps the events that wait.
+	 */
+	enum Keeping {
+
+		/** In memory only. */
+		MEMORY,
+
+		/** In a spool file as well. */
+		SPOOL
+
+	}
+
+	static Stream<Arguments> variants() {
+		return Stream.of(Arguments.of(HttpConnector.REACTOR_NETTY, Keeping.MEMORY),
+				Arguments.of(HttpConnector.JDK, Keeping.MEMORY), Arguments.of(HttpConnector.REACTOR_NETTY, Keeping.SPOOL));
 	}
 
 	@BeforeEach
@@ -178,6 +207,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void aBacklogGoesOutInFullBatchesAndTheRateLimitHoldsTheNextOneBack() {
+		inMemoryOnly();
 		forwarding("datasette.events-forward.batch-limit=10", "datasette.events-forward.max-rate=1",
 				"datasette.events-forward.time-period=1h", "datasette.events-forward.shutdown-timeout=300ms")
 			.run((context) -> {
@@ -326,6 +356,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void dropOldestKeepsTheNewestEventsPublishedDuringAnOutage() {
+		inMemoryOnly();
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
 			.run((context) -> {
@@ -349,6 +380,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void dropOldestKeepsTheNewestEventsOfABurstPublishedDuringAnOutage() {
+		inMemoryOnly();
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
 			.run((context) -> {
@@ -368,6 +400,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void dropNewestKeepsTheOldestEventsPublishedDuringAnOutage() {
+		inMemoryOnly();
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-newest")
 			.run((context) -> {
@@ -387,6 +420,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void publishingNeitherBlocksNorThrowsWhileTheServerHoldsTheRequest() {
+		inMemoryOnly();
 		this.datasette.holdAnswers();
 		forwarding("datasette.events-forward.buffer-capacity=100").run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -543,6 +577,7 @@ class DeliveryGuaranteesTests {
 
 	@Test
 	void aShutdownThatTimesOutAbandonsTheRequestInFlight() {
+		inMemoryOnly();
 		this.datasette.holdAnswers();
 		forwarding("datasette.events-forward.shutdown-timeout=200ms").run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -575,7 +610,16 @@ class DeliveryGuaranteesTests {
 	}
 
 	private ApplicationContextRunner forwardingTo(String apiUrl) {
-		return this.contextRunner.withPropertyValues("datasette.events-forward.api-url=" + apiUrl);
+		ApplicationContextRunner runner = this.contextRunner
+			.withPropertyValues("datasette.events-forward.api-url=" + apiUrl);
+		return this.spooled ? runner.withPropertyValues("datasette.events-forward.spool.enabled=true",
+				"datasette.events-forward.spool.path=" + this.spool) : runner;
+	}
+
+	// What a full memory buffer drops, and what a shutdown loses, is not what a spool does:
+	// SpoolDeliveryTests has those.
+	private void inMemoryOnly() {
+		assumeFalse(this.spooled, "the spool keeps what memory would drop or lose");
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.eventsforward.EventRow;
 import io.github.eventsforward.internal.EventBuffer.Admission;
 import org.junit.jupiter.api.Test;
 
@@ -46,10 +47,10 @@ class MemoryBufferTests {
 	@Test
 	void withDropOldestAddEvictsTheOldestWaitingRowsToStayWithinTheCapacity() {
 		MemoryBuffer buffer = dropOldest(3);
-		assertThat(buffer.add(row(0))).isZero();
-		assertThat(buffer.add(row(1))).isZero();
-		assertThat(buffer.add(row(2))).isZero();
-		assertThat(buffer.add(row(3))).isOne();
+		assertThat(buffer.add(COLUMNS, row(0))).isZero();
+		assertThat(buffer.add(COLUMNS, row(1))).isZero();
+		assertThat(buffer.add(COLUMNS, row(2))).isZero();
+		assertThat(buffer.add(COLUMNS, row(3))).isOne();
 		assertThat(buffer.size()).isEqualTo(3);
 		assertThat(buffer.take(10)).containsExactly(row(1), row(2), row(3));
 	}
@@ -57,13 +58,13 @@ class MemoryBufferTests {
 	@Test
 	void withDropOldestAddNeverEvictsRowsInFlight() {
 		MemoryBuffer buffer = dropOldest(3);
-		buffer.add(row(0));
-		buffer.add(row(1));
+		buffer.add(COLUMNS, row(0));
+		buffer.add(COLUMNS, row(1));
 		assertThat(buffer.take(2)).containsExactly(row(0), row(1));
-		assertThat(buffer.add(row(2))).isZero();
+		assertThat(buffer.add(COLUMNS, row(2))).isZero();
 		// Two in flight and two waiting are over the capacity: the older waiting row goes.
-		assertThat(buffer.add(row(3))).isOne();
-		assertThat(buffer.add(row(4))).isOne();
+		assertThat(buffer.add(COLUMNS, row(3))).isOne();
+		assertThat(buffer.add(COLUMNS, row(4))).isOne();
 		buffer.requeue();
 		assertThat(buffer.take(10)).containsExactly(row(0), row(1), row(4));
 	}
@@ -72,7 +73,7 @@ class MemoryBufferTests {
 	void withDropNewestAddEvictsNothing() {
 		MemoryBuffer buffer = dropNewest(2);
 		for (int i = 0; i < 4; i++) {
-			assertThat(buffer.add(row(i))).isZero();
+			assertThat(buffer.add(COLUMNS, row(i))).isZero();
 		}
 		assertThat(buffer.take(10)).containsExactly(row(0), row(1), row(2), row(3));
 	}
@@ -92,7 +93,7 @@ class MemoryBufferTests {
 		MemoryBuffer buffer = withRows(dropNewest(10), 6);
 		assertThat(buffer.take(4)).containsExactly(row(0), row(1), row(2), row(3));
 		buffer.settled(List.of(row(0), row(1)));
-		buffer.add(row(6));
+		buffer.add(COLUMNS, row(6));
 		buffer.requeue();
 		assertThat(buffer.size()).isEqualTo(5);
 		assertThat(buffer.take(10)).containsExactly(row(2), row(3), row(4), row(5), row(6));
@@ -140,12 +141,16 @@ class MemoryBufferTests {
 
 	private MemoryBuffer withRows(MemoryBuffer buffer, int count) {
 		for (int i = 0; i < count; i++) {
-			buffer.add(row(i));
+			buffer.add(COLUMNS, row(i));
 		}
 		return buffer;
 	}
 
 	// The same row for the same number, arrived 1 ms after the one before.
+	// What the memory buffer keeps is the JSON: the columns are not looked at.
+	private static final EventRow COLUMNS = new EventRow("e", null, "e", "2026-12-02T00:00:00.000000+00:00", null, null, null,
+			"{}");
+
 	private EncodedRow row(int n) {
 		while (this.rows.size() <= n) {
 			int next = this.rows.size();

@@ -1,5 +1,6 @@
 package io.github.eventsforward.internal;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.eventsforward.autoconfigure.EventsForwardProperties;
@@ -14,6 +15,8 @@ import org.springframework.util.unit.DataSize;
 final class TestSettings {
 
 	private final EventsForwardProperties properties = new EventsForwardProperties();
+
+	private String instance = "test";
 
 	private TestSettings() {
 		this.properties.setApiUrl("http://localhost:8001/data/-/create");
@@ -81,8 +84,24 @@ final class TestSettings {
 		return this;
 	}
 
+	TestSettings instance(String instance) {
+		this.instance = instance;
+		return this;
+	}
+
+	TestSettings spool(Path directory) {
+		this.properties.getSpool().setEnabled(true);
+		this.properties.getSpool().setPath(directory.toString());
+		return this;
+	}
+
+	TestSettings spoolMaxSize(DataSize maxSize) {
+		this.properties.getSpool().setMaxSize(maxSize);
+		return this;
+	}
+
 	ForwarderSettings build() {
-		return EventsForwardPropertiesValidator.validate(this.properties, "test", getClass().getClassLoader());
+		return EventsForwardPropertiesValidator.validate(this.properties, this.instance, getClass().getClassLoader());
 	}
 
 }

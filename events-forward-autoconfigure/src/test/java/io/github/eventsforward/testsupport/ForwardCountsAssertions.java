@@ -13,12 +13,13 @@ public final class ForwardCountsAssertions {
 	}
 
 	/**
-	 * Assert that every published event is counted once: delivered, dropped, failed or
-	 * still queued.
+	 * Assert that every published event, and every event recovered from a spool, is counted
+	 * once: delivered, dropped, failed or still queued.
 	 * @param counts the counts
 	 */
 	public static void assertAddsUp(ForwardCounts counts) {
-		assertThat(counts.published()).as("published == delivered + dropped + failed + queued in %s", counts)
+		assertThat(counts.published() + counts.recovered())
+			.as("published + recovered == delivered + dropped + failed + queued in %s", counts)
 			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
 	}
 
