@@ -66,46 +66,58 @@ final class HandOff {
 	 * @param event the event or payload
 	 */
 	void offer(Object event) {
-		boolean counted = false;
 		this.offering.increment();
 		try {
 			if (this.state != State.OPEN) {
 				this.drops.refusedStopped();
 				return;
 			}
-			EventBuffer.Admission admission;
-			long pending;
-			do {
-				pending = this.accounting.pending();
-				admission = this.buffer.admit(pending + 1);
-				if (admission == EventBuffer.Admission.DROP_NEWEST) {
-					this.drops.refusedFull();
-					return;
-				}
+			EventBuffer.Admission admission = accept();
+			if (admission == EventBuffer.Admission.DROP_NEWEST) {
+				this.drops.refusedFull();
+				return;
 			}
-			while (!this.accounting.accept(pending));
-			counted = true;
-			// The forwarder's thread has not caught up with a flood: make room. If it has taken
-			// every event in meanwhile, the buffer drops its oldest once this one arrives.
-			if (admission == EventBuffer.Admission.DROP_OLDEST_QUEUED && this.queue.poll() != null) {
-				this.drops.evicted(1);
+			if (admission == EventBuffer.Admission.DROP_OLDEST_QUEUED) {
+				makeRoom();
 			}
-			this.queue.offer(new CapturedEvent(event, nowMicros()));
-			counted = false;
-			signal();
-		}
-		catch (RuntimeException ex) {
-			if (counted) {
-				this.accounting.refuseAccepted();
-			}
-			else {
-				this.accounting.refused();
-			}
-			logger.debug("Dropped an event that could not be queued", ex);
+			enqueue(event);
 		}
 		finally {
 			this.offering.decrement();
 		}
+	}
+
+	// Count the event in if the buffer has room: a compare-and-set, so that the count never
+	// goes past the bound.
+	private EventBuffer.Admission accept() {
+		while (true) {
+			long pending = this.accounting.pending();
+			EventBuffer.Admission admission = this.buffer.admit(pending + 1);
+			if (admission == EventBuffer.Admission.DROP_NEWEST || this.accounting.accept(pending)) {
+				return admission;
+			}
+		}
+	}
+
+	// The forwarder's thread has not caught up with a flood. If it has taken every event in
+	// meanwhile, the buffer drops its oldest once this one arrives.
+	private void makeRoom() {
+		if (this.queue.poll() != null) {
+			this.drops.evicted(1);
+		}
+	}
+
+	// Kept small, so that the JIT inlines the clock and leaves the Instant unallocated.
+	private void enqueue(Object event) {
+		try {
+			this.queue.offer(new CapturedEvent(event, nowMicros()));
+		}
+		catch (RuntimeException ex) {
+			this.accounting.refuseAccepted();
+			logger.debug("Dropped an event that could not be queued", ex);
+			return;
+		}
+		signal();
 	}
 
 	// The Instant does not escape, so the JIT can leave it unallocated.

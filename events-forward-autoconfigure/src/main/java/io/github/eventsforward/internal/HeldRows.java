@@ -7,6 +7,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The rows a buffer holds in memory: those waiting to be taken, oldest first, and those
  * taken and in flight, each with the key the buffer knows it by. Touched by the forwarder's
@@ -43,6 +45,11 @@ final class HeldRows {
 		this.bytes -= held.row().json().length;
 		refreshOldest();
 		return held.key();
+	}
+
+	@Nullable EncodedRow oldestWaiting() {
+		Held held = this.waiting.peekFirst();
+		return (held != null) ? held.row() : null;
 	}
 
 	List<EncodedRow> take(int max) {

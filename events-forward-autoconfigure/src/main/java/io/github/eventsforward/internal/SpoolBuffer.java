@@ -32,10 +32,14 @@ final class SpoolBuffer implements EventBuffer {
 
 	private static final Log logger = LogFactory.getLog(SpoolBuffer.class);
 
-	private static final int COMMIT_ROWS = 1000;
+	private static final int READ_PAGE = 1000;
 
 	// Besides its JSON, what a row costs in the file: keys, the index, page headers.
 	private static final int ROW_OVERHEAD = 64;
+
+	static long bytesInFile(EncodedRow row) {
+		return row.json().length + ROW_OVERHEAD;
+	}
 
 	private final Path directory;
 
@@ -134,7 +138,7 @@ final class SpoolBuffer implements EventBuffer {
 
 	@Override
 	public int add(EventRow row, EncodedRow encoded) {
-		long bytes = encoded.json().length + ROW_OVERHEAD;
+		long bytes = bytesInFile(encoded);
 		int evicted = 0;
 		while (this.writes.bytes() + bytes > this.maxBytes) {
 			if (!this.dropOldest) {
@@ -155,8 +159,9 @@ final class SpoolBuffer implements EventBuffer {
 			this.behind++;
 		}
 		// Rows that wait for their commit are in memory: commit early rather than let them
-		// fill it.
-		if (this.writes.unwrittenRows() >= Math.min(COMMIT_ROWS, Math.max(1, this.capacity / 2))) {
+		// fill it. Otherwise the commit comes with the interval, and the rows delivered by then
+		// are never written.
+		if (this.writes.unwrittenRows() >= Math.max(1, this.capacity / 2)) {
 			this.writes.commit();
 		}
 		return evicted;
@@ -175,7 +180,7 @@ final class SpoolBuffer implements EventBuffer {
 		for (EncodedRow row : rows) {
 			long rowid = this.rows.settle(row);
 			if (rowid >= 0) {
-				this.writes.forget(rowid);
+				this.writes.forget(rowid, bytesInFile(row));
 			}
 		}
 		refill();
@@ -192,11 +197,12 @@ final class SpoolBuffer implements EventBuffer {
 		if (this.rows.waiting() == 0) {
 			refill();
 		}
+		EncodedRow oldest = this.rows.oldestWaiting();
 		long rowid = this.rows.evictOldest();
-		if (rowid < 0) {
+		if (oldest == null || rowid < 0) {
 			return false;
 		}
-		this.writes.forget(rowid);
+		this.writes.forget(rowid, bytesInFile(oldest));
 		return true;
 	}
 
@@ -227,7 +233,8 @@ final class SpoolBuffer implements EventBuffer {
 	// Keep the oldest rows in memory: from the file first, then those still waiting for their
 	// commit, which are newer.
 	private void refill() {
-		int room = this.capacity - this.rows.held();
+		// A page at a time: the first request need not wait for a whole buffer to be read.
+		int room = Math.min(READ_PAGE, this.capacity - this.rows.held());
 		Scheduler scheduler = this.scheduler;
 		SpoolStore store = this.writes.store();
 		if (this.behind == 0 || room <= 0 || scheduler == null || store == null) {

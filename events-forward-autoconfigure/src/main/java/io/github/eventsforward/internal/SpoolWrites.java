@@ -44,6 +44,9 @@ final class SpoolWrites {
 
 	private volatile long unwrittenBytes;
 
+	// What the rows deleted since the last commit took, until the file says so itself.
+	private volatile long deletedBytes;
+
 	private boolean failing;
 
 	SpoolWrites(SpoolStore store, long written, long inFile, long usedBytes) {
@@ -68,16 +71,19 @@ final class SpoolWrites {
 	}
 
 	/**
-	 * A row has an outcome: it is never written if its commit has not come, else deleted.
+	 * A row has an outcome, or was dropped: it is never written if its commit has not come,
+	 * else deleted.
 	 * @param rowid the row
+	 * @param bytes what it takes in the file
 	 */
-	void forget(long rowid) {
+	void forget(long rowid, long bytes) {
 		Unwritten row = this.unwritten.remove(rowid);
 		if (row != null) {
 			this.unwrittenBytes -= row.bytes();
 		}
 		else {
 			this.deleted.add(rowid);
+			this.deletedBytes += bytes;
 		}
 	}
 
@@ -94,7 +100,7 @@ final class SpoolWrites {
 	}
 
 	long bytes() {
-		return this.usedBytes + this.unwrittenBytes;
+		return Math.max(0, this.usedBytes + this.unwrittenBytes - this.deletedBytes);
 	}
 
 	/**
@@ -124,6 +130,7 @@ final class SpoolWrites {
 			this.unwritten.clear();
 			this.deleted.clear();
 			this.unwrittenBytes = 0;
+			this.deletedBytes = 0;
 			this.usedBytes = store.usedBytes();
 			if (this.failing) {
 				this.failing = false;

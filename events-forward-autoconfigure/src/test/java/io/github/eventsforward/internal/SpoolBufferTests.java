@@ -165,6 +165,56 @@ class SpoolBufferTests {
 	}
 
 	@Test
+	void aRestartWithTheSpoolOverItsSizeKeepsItsRowsAndDropsTheNewestUntilThereIsRoom() throws Exception {
+		this.sender.failWhen((rows) -> true);
+		ForwardingPipeline first = start(TestSettings.defaults().spool(this.spool).batchLimit(100));
+		fill(first, 0, 150);
+		first.stop();
+		this.started.remove(first);
+		long held = spooledOrderIds().size();
+		assertThat(held).isEqualTo(150);
+
+		ForwardingPipeline second = start(
+				TestSettings.defaults().spool(this.spool).spoolMaxSize(DataSize.ofMegabytes(1)).batchLimit(100));
+		assertThat(second.counts().recovered()).isEqualTo(150);
+		fill(second, 150, 160);
+		assertThat(second.counts().dropped()).as("no room for new rows").isEqualTo(10);
+		assertThat(spooledOrderIds()).as("the rows it found are kept").hasSize(150);
+		this.sender.failWhen((rows) -> false);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		assertThat(second.counts().delivered()).isEqualTo(150);
+		fill(second, 160, 170);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		assertThat(second.counts().delivered()).as("room again once they were sent").isEqualTo(160);
+	}
+
+	@Test
+	void aRestartWithTheSpoolOverItsSizeDropsItsOldestRowsWithDropOldest() throws Exception {
+		this.sender.failWhen((rows) -> true);
+		ForwardingPipeline first = start(TestSettings.defaults().spool(this.spool).batchLimit(100));
+		fill(first, 0, 150);
+		first.stop();
+		this.started.remove(first);
+
+		ForwardingPipeline second = start(TestSettings.defaults()
+			.spool(this.spool)
+			.spoolMaxSize(DataSize.ofMegabytes(1))
+			.dropOldest()
+			.batchLimit(10));
+		fill(second, 150, 160);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(1));
+		List<String> kept = spooledOrderIds().stream().map((id) -> id.substring(0, id.indexOf('-', 2))).toList();
+		assertThat(second.counts().dropped()).as("%s", second.counts()).isGreaterThanOrEqualTo(10);
+		// The batch in flight, o-0 to o-9, is not dropped: its request may well get through.
+		assertThat(kept).as("the batch in flight, then the newest")
+			.startsWith(orderIds(0, 10).toArray(String[]::new))
+			.endsWith(orderIds(150, 160).toArray(String[]::new))
+			.doesNotContain(orderIds(10, 20).toArray(String[]::new))
+			.hasSizeLessThan(110);
+		assertAddsUp(second.counts());
+	}
+
+	@Test
 	void aSpoolThatCannotBeWrittenKeepsTheRowsInMemoryWarnsOnceAndWritesThemLater() throws Exception {
 		this.sender.failWhen((rows) -> true);
 		ForwardingPipeline pipeline = start(TestSettings.defaults().spool(this.spool).batchLimit(100));
@@ -197,6 +247,23 @@ class SpoolBufferTests {
 		assertThat(up.requests()).flatExtracting(Request::rows)
 			.extracting(EventRow::instance)
 			.containsExactly("shop-a", "shop-a", "shop-a", "shop-b");
+	}
+
+	// Orders of about 10 KB each: 150 of them take more than a megabyte.
+	private void fill(ForwardingPipeline pipeline, int from, int to) {
+		for (String orderId : bigOrderIds(from, to)) {
+			pipeline.offer(new com.example.shop.OrderPlaced(orderId, "alice", 1, java.math.BigDecimal.ONE));
+			this.scheduler.advanceTimeBy(Duration.ofMillis(10));
+		}
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(1));
+	}
+
+	private static List<String> bigOrderIds(int from, int to) {
+		List<String> ids = new ArrayList<>();
+		for (int i = from; i < to; i++) {
+			ids.add("o-" + i + "-" + "x".repeat(10_000));
+		}
+		return ids;
 	}
 
 	private ForwardingPipeline start(TestSettings settings) {
