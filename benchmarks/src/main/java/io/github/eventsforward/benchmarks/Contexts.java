@@ -1,7 +1,13 @@
 package io.github.eventsforward.benchmarks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
@@ -39,6 +45,33 @@ final class Contexts {
 		properties.put("datasette.events-forward.time-period", "1s");
 		properties.putAll(extra);
 		return start(ForwardingApplication.class, properties);
+	}
+
+	/**
+	 * Return the properties that turn the spool on, in a new temporary directory that is
+	 * deleted when the JVM exits.
+	 * @return the properties
+	 */
+	static Map<String, Object> spool() {
+		Path directory;
+		try {
+			directory = Files.createTempDirectory("bench-spool");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(directory)));
+		return Map.of("datasette.events-forward.spool.enabled", true, "datasette.events-forward.spool.path",
+				directory.toString());
+	}
+
+	static void delete(Path directory) {
+		try (Stream<Path> files = Files.walk(directory)) {
+			files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+		}
+		catch (IOException ex) {
+			// A temporary directory: the system cleans it up eventually.
+		}
 	}
 
 	/**

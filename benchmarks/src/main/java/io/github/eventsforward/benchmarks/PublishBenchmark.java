@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -67,7 +68,7 @@ public class PublishBenchmark {
 
 	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-	@Param({ "starter", "noopListener", "none" })
+	@Param({ "starter", "starterSpooled", "noopListener", "none" })
 	public String listener;
 
 
@@ -93,11 +94,14 @@ public class PublishBenchmark {
 	@Setup(Level.Trial)
 	public void start(BenchmarkParams params) {
 		this.measurementIterations = params.getMeasurement().getCount();
-		if ("starter".equals(this.listener)) {
+		if (this.listener.startsWith("starter")) {
 			this.receiver = new Receiver();
-			this.context = Contexts.forwarding(this.receiver.apiUrl(),
-					Map.of("datasette.events-forward.buffer-capacity", 10 * BURST,
-							"datasette.events-forward.flush-interval", "20ms"));
+			Map<String, Object> properties = new LinkedHashMap<>(Map.of("datasette.events-forward.buffer-capacity",
+					10 * BURST, "datasette.events-forward.flush-interval", "20ms"));
+			if ("starterSpooled".equals(this.listener)) {
+				properties.putAll(Contexts.spool());
+			}
+			this.context = Contexts.forwarding(this.receiver.apiUrl(), properties);
 			this.forwarder = this.context.getBean(EventsForwarder.class);
 		}
 		else if ("noopListener".equals(this.listener)) {

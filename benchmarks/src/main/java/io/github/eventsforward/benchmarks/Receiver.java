@@ -29,12 +29,15 @@ final class Receiver implements AutoCloseable {
 
 	private final AtomicLong rows = new AtomicLong();
 
+	private final AtomicLong firstRequest = new AtomicLong();
+
 	Receiver() {
 		this.server = HttpServer.create()
 			.host("127.0.0.1")
 			.port(0)
 			.runOn(this.loops)
 			.handle((request, response) -> request.receive().aggregate().asByteArray().flatMap((body) -> {
+				this.firstRequest.compareAndSet(0, System.nanoTime());
 				this.rows.addAndGet(countRows(body));
 				this.requests.incrementAndGet();
 				return response.status(201)
@@ -63,6 +66,14 @@ final class Receiver implements AutoCloseable {
 
 	long requests() {
 		return this.requests.get();
+	}
+
+	/**
+	 * Return when the first request arrived.
+	 * @return its {@link System#nanoTime()}, {@code 0} before it
+	 */
+	long firstRequestNanos() {
+		return this.firstRequest.get();
 	}
 
 	// The objects directly inside the top-level "rows" array; the properties column is a

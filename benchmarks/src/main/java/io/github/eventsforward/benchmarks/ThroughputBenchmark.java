@@ -5,6 +5,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -106,6 +107,10 @@ public class ThroughputBenchmark {
 		@Param({ "reactor", "jdk" })
 		public String connector;
 
+		/** Whether the forwarder keeps what waits in a spool file too. */
+		@Param({ "off", "on" })
+		public String spool;
+
 		final OrderPlaced[] events = new OrderPlaced[EVENTS_PER_INVOCATION];
 
 		Receiver receiver;
@@ -128,10 +133,13 @@ public class ThroughputBenchmark {
 			this.receiver = new Receiver();
 			// A short flush interval, so that a last partial batch (there should be none) does
 			// not stall an invocation for the default second.
-			this.context = Contexts.forwarding(this.receiver.apiUrl(),
-					Map.of("datasette.events-forward.buffer-capacity", 10 * EVENTS_PER_INVOCATION,
-							"datasette.events-forward.flush-interval", "20ms", "spring.http.clients.reactive.connector",
-							this.connector));
+			Map<String, Object> properties = new LinkedHashMap<>(Map.of("datasette.events-forward.buffer-capacity",
+					10 * EVENTS_PER_INVOCATION, "datasette.events-forward.flush-interval", "20ms",
+					"spring.http.clients.reactive.connector", this.connector));
+			if ("on".equals(this.spool)) {
+				properties.putAll(Contexts.spool());
+			}
+			this.context = Contexts.forwarding(this.receiver.apiUrl(), properties);
 			this.publisher = this.context;
 			this.forwarder = this.context.getBean(EventsForwarder.class);
 		}
@@ -140,7 +148,7 @@ public class ThroughputBenchmark {
 		public void report() {
 			ForwardCounts counts = this.forwarder.counts();
 			long rows = this.receiver.rows();
-			System.out.printf("%n  [forwarder on " + this.connector + "] iteration: published %d, delivered %d, dropped %d, failed %d;"
+			System.out.printf("%n  [forwarder on " + this.connector + ", spool " + this.spool + "] iteration: published %d, delivered %d, dropped %d, failed %d;"
 					+ " receiver counted %d rows%n", counts.published() - this.last.published(),
 					counts.delivered() - this.last.delivered(), counts.dropped() - this.last.dropped(),
 					counts.failed() - this.last.failed(), rows - this.lastRows);
