@@ -19,7 +19,7 @@ class RealDatasetteConfigurationTests {
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class).run(
 				"--server.port=0", "--sample.generator.enabled=false",
 				"--DATASETTE_API_URL=http://datasette.invalid:8001/data/-/create",
-				"--FORWARD_TOKEN=dstok_from-the-environment")) {
+				"--FORWARD_TOKEN=dstok_from-the-environment", "--datasette.events-forward.spool.enabled=false")) {
 			assertThat(app.getBeanProvider(EventStore.class).getIfAvailable()).isNull();
 			assertThat(app.getBean(EventsForwarder.class)).isNotNull();
 			assertThat(app.getEnvironment().getProperty("datasette.events-forward.api-url"))
@@ -33,7 +33,8 @@ class RealDatasetteConfigurationTests {
 	void withoutThemTheSampleForwardsToItsOwnStandInReceiver() {
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class).run(
 				"--server.port=0", "--sample.generator.enabled=false", "--datasette.events-forward.enabled=false",
-				"--sample.receiver.database-file=target/receiver-config-test.db")) {
+				"--sample.receiver.database-file=target/receiver-config-test.db",
+				"--datasette.events-forward.spool.enabled=false")) {
 			assertThat(app.getBeanProvider(EventStore.class).getIfAvailable()).isNotNull();
 		}
 	}

@@ -50,7 +50,8 @@ class SampleApplicationEndToEndTests {
 				Witness.class)
 			.run("--server.port=" + port, "--sample.receiver.database-file=" + database,
 					"--sample.generator.interval=20ms", "--datasette.events-forward.time-period=100ms",
-					"--datasette.events-forward.flush-interval=50ms");
+					"--datasette.events-forward.flush-interval=50ms",
+					"--datasette.events-forward.spool.path=" + this.folder.resolve("events-spool"));
 		EventsForwarder forwarder = app.getBean(EventsForwarder.class);
 		EventCounter witness = app.getBean(EventCounter.class);
 		WebTestClient shop = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();

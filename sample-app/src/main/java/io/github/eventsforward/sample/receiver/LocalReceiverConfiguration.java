@@ -49,10 +49,12 @@ class LocalReceiverConfiguration {
 				new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
 	}
 
+	// With the spool, what the receiver did not get in a moment is sent at the next start.
 	@Bean
 	ForwarderDrain forwarderDrain(ObjectProvider<EventsForwarder> forwarder,
-			@Value("${datasette.events-forward.shutdown-timeout:10s}") Duration timeout) {
-		return new ForwarderDrain(forwarder, timeout);
+			@Value("${datasette.events-forward.shutdown-timeout:10s}") Duration timeout,
+			@Value("${datasette.events-forward.spool.enabled:false}") boolean spooled) {
+		return new ForwarderDrain(forwarder, spooled ? Duration.ofSeconds(2) : timeout);
 	}
 
 }
