@@ -109,14 +109,14 @@ final class Batcher {
 
 	/**
 	 * No more batches: let the request in flight get its answer, and then say so, without
-	 * waiting for a retry. Called on the scheduler's thread, when the rows that wait are kept
-	 * anyway.
+	 * waiting for a retry or the rate limit. Called on the scheduler's thread, when the rows
+	 * that wait are kept anyway.
 	 * @param idle run once no request waits for its answer
 	 */
 	void finish(Runnable idle) {
 		this.finishing = idle;
 		if (this.sending) {
-			this.delivery.whenRetrying(idle);
+			this.delivery.finish(idle);
 		}
 		else {
 			idle.run();

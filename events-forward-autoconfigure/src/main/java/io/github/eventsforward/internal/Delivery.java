@@ -49,8 +49,12 @@ final class Delivery {
 
 	private final ForwarderObserver observer;
 
-	// What to run, once, when a failed request is to be tried again.
-	private @Nullable Runnable whenRetrying;
+	// Whether a request waits for its answer.
+	private volatile boolean awaitingAnswer;
+
+	// Set by finish: no request goes out from then on, and this runs, once, when none
+	// waits for its answer.
+	private volatile @Nullable Runnable finishing;
 
 	Delivery(ForwarderSettings settings, RequestBodyWriter bodyWriter, BatchSender sender, RateGate gate,
 			Scheduler scheduler, ForwarderStatus status, ForwarderObserver observer) {
@@ -101,6 +105,7 @@ final class Delivery {
 			.publishOn(this.scheduler)
 			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> retryOrStop(signal.failure(), attempts))))
 			.then(Mono.fromCallable(() -> {
+				this.awaitingAnswer = false;
 				this.status.delivered();
 				return Outcome.delivered(encoded);
 			}))
@@ -109,23 +114,36 @@ final class Delivery {
 	}
 
 	/**
-	 * Run a task, once, when a failed request is to be tried again, instead of waiting for
-	 * the retry. Called on the forwarder's thread.
+	 * Make no more requests, and run a task once no request waits for its answer: at once
+	 * when none does (between batches, in a backoff, or waiting for the rate limit), or
+	 * when the answer to the one in flight arrives. A delivered batch still reports its
+	 * outcome before the task runs, unless it was the last one of the delivery. Called on
+	 * the forwarder's thread.
 	 * @param task the task
 	 */
-	void whenRetrying(Runnable task) {
-		this.whenRetrying = task;
+	void finish(Runnable task) {
+		this.finishing = task;
+		if (!this.awaitingAnswer) {
+			finished();
+		}
 	}
 
-	private void retrying() {
-		Runnable task = this.whenRetrying;
+	private void finished() {
+		Runnable task = this.finishing;
 		if (task != null) {
-			this.whenRetrying = null;
+			this.finishing = () -> {
+			};
 			task.run();
 		}
 	}
 
 	private Mono<Void> request(List<EventRow> rows, byte[] body) {
+		if (this.finishing != null) {
+			// Stopping: what the request would carry is kept by the buffer.
+			finished();
+			return Mono.never();
+		}
+		this.awaitingAnswer = true;
 		long start = System.nanoTime();
 		return this.sender.send(rows, body)
 			.timeout(this.settings.requestTimeout(), this.scheduler)
@@ -135,6 +153,8 @@ final class Delivery {
 	}
 
 	private Mono<Long> retryOrStop(Throwable ex, Attempts attempts) {
+		this.awaitingAnswer = false;
+		finished();
 		Failure failure = Failure.of(ex, this.settings);
 		switch (failure.kind()) {
 			case REJECTED, TOO_LARGE -> {
@@ -146,7 +166,6 @@ final class Delivery {
 				// give-up-after of their own.
 				attempts.firstFailure = null;
 				this.observer.retrying(true);
-				retrying();
 				return Mono.delay(attempts.nextPause(), this.scheduler);
 			}
 			default -> {
@@ -169,7 +188,6 @@ final class Delivery {
 					logger.debug("Retrying a batch of events in " + wait + " after: " + failure.reason());
 				}
 				this.observer.retrying(false);
-				retrying();
 				return Mono.delay(wait, this.scheduler);
 			}
 		}

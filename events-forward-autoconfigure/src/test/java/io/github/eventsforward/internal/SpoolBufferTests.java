@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import ch.qos.logback.classic.Level;
 import io.github.eventsforward.DefaultEventRowMapper;
@@ -32,12 +33,19 @@ import static io.github.eventsforward.internal.PipelineOrders.orderIds;
 import static io.github.eventsforward.internal.PipelineOrders.publish;
 import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link SpoolBuffer} in a pipeline on virtual time: what reaches the file and
  * when, what leaves it, and what a restart finds.
  */
 class SpoolBufferTests {
+
+	private static final Duration AN_HOUR = Duration.ofHours(1);
+
+	// Far longer than a stop that does not wait takes, and far shorter than the timeout it
+	// would wait for.
+	private static final Duration WAIT_FOR_STOP = Duration.ofSeconds(30);
 
 	@TempDir
 	Path spool;
@@ -120,6 +128,67 @@ class SpoolBufferTests {
 		assertThat(second.counts()).isEqualTo(new ForwardCounts(0, 25, 0, 0, 0, 25));
 		assertAddsUp(second.counts());
 		assertThat(spooledOrderIds()).isEmpty();
+	}
+
+	@Test
+	void stoppingDuringABackoffDoesNotWaitForTheRetry() throws Exception {
+		this.sender.failWhen((rows) -> true);
+		ForwardingPipeline pipeline = start(TestSettings.defaults().spool(this.spool).shutdownTimeout(AN_HOUR));
+		publish(pipeline, 0, 10);
+		this.scheduler.advanceTimeBy(Duration.ofMillis(10));
+		assertThat(this.sender.requests()).as("failed, retried after a backoff").hasSize(1);
+		assertThat(stopOnAnotherThread(pipeline)).as("stopped without waiting for the retry or the shutdown timeout")
+			.succeedsWithin(WAIT_FOR_STOP);
+		assertThat(this.sender.requests()).hasSize(1);
+		assertThat(spooledOrderIds()).containsExactlyElementsOf(orderIds(0, 10));
+	}
+
+	@Test
+	void stoppingWhileABatchWaitsForTheRateLimitDoesNotSendIt() throws Exception {
+		ForwardingPipeline pipeline = start(TestSettings.defaults()
+			.spool(this.spool)
+			.batchLimit(10)
+			.rate(1, Duration.ofHours(1))
+			.shutdownTimeout(AN_HOUR));
+		publish(pipeline, 0, 20);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(1));
+		assertThat(pipeline.counts().delivered()).isEqualTo(10);
+		assertThat(stopOnAnotherThread(pipeline)).as("stopped without waiting for the rate limit")
+			.succeedsWithin(WAIT_FOR_STOP);
+		assertThat(this.sender.requests()).hasSize(1);
+		assertThat(spooledOrderIds()).containsExactlyElementsOf(orderIds(10, 20));
+	}
+
+	@Test
+	void stoppingWaitsForTheAnswerToTheRequestInFlightAndDeletesWhatItAcknowledged() throws Exception {
+		this.sender.answerAfter(Duration.ofSeconds(5));
+		ForwardingPipeline pipeline = start(
+				TestSettings.defaults().spool(this.spool).batchLimit(10).shutdownTimeout(AN_HOUR));
+		publish(pipeline, 0, 15);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(1));
+		assertThat(this.sender.requests()).hasSize(1);
+		CompletableFuture<Void> stopped = stopOnAnotherThread(pipeline);
+		assertThat(stopped).as("waits for the answer").isNotDone();
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(5));
+		assertThat(stopped).succeedsWithin(WAIT_FOR_STOP);
+		assertThat(pipeline.counts()).isEqualTo(new ForwardCounts(15, 10, 0, 0, 5));
+		assertThat(this.sender.requests()).as("nothing sent after the stop").hasSize(1);
+		assertThat(spooledOrderIds()).containsExactlyElementsOf(orderIds(10, 15));
+	}
+
+	// Returns once the stop waits, when it does.
+	private CompletableFuture<Void> stopOnAnotherThread(ForwardingPipeline pipeline) {
+		this.started.remove(pipeline);
+		CompletableFuture<Void> stopped = new CompletableFuture<>();
+		Thread stopper = new Thread(() -> {
+			pipeline.stop();
+			stopped.complete(null);
+		}, "stopper");
+		stopper.setDaemon(true);
+		stopper.start();
+		await().atMost(WAIT_FOR_STOP)
+			.until(() -> stopped.isDone() || stopper.getState() == Thread.State.TIMED_WAITING);
+		return stopped;
 	}
 
 	@Test

@@ -84,6 +84,11 @@ final class TestSettings {
 		return this;
 	}
 
+	TestSettings shutdownTimeout(Duration shutdownTimeout) {
+		this.properties.setShutdownTimeout(shutdownTimeout);
+		return this;
+	}
+
 	TestSettings instance(String instance) {
 		this.instance = instance;
 		return this;
