@@ -43,8 +43,8 @@ class ForwarderDrain implements SmartLifecycle {
 		this.running = false;
 		EventsForwarder forwarder = this.forwarder.getIfAvailable();
 		if (forwarder != null && !forwarder.flush(this.timeout)) {
-			logger.warn("Not every event reached the stand-in receiver within " + this.timeout + ": "
-					+ forwarder.counts());
+			logger.warn("Not every event was delivered in the " + this.timeout
+					+ " the sample waits before its stand-in receiver stops: " + forwarder.counts());
 		}
 	}
 
