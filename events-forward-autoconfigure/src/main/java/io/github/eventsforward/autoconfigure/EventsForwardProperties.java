@@ -110,6 +110,14 @@ public class EventsForwardProperties {
 	 */
 	private List<String> exclude = new ArrayList<>();
 
+	/**
+	 * When an event published while a Spring-managed transaction is active is forwarded:
+	 * "after-commit" once the transaction has committed, and never if it rolls back, so
+	 * that Datasette shows only what happened; "none" at once, whatever becomes of the
+	 * transaction.
+	 */
+	private TransactionPhase transactionPhase = TransactionPhase.AFTER_COMMIT;
+
 	private final Retry retry = new Retry();
 
 	private final Ssl ssl = new Ssl();
@@ -252,6 +260,14 @@ public class EventsForwardProperties {
 
 	public void setExclude(List<String> exclude) {
 		this.exclude = exclude;
+	}
+
+	public TransactionPhase getTransactionPhase() {
+		return this.transactionPhase;
+	}
+
+	public void setTransactionPhase(TransactionPhase transactionPhase) {
+		this.transactionPhase = transactionPhase;
 	}
 
 	public Retry getRetry() {
@@ -405,6 +421,23 @@ public class EventsForwardProperties {
 		public void setGiveUpAfter(Duration giveUpAfter) {
 			this.giveUpAfter = giveUpAfter;
 		}
+
+	}
+
+	/**
+	 * When an event published in a transaction is forwarded.
+	 */
+	public enum TransactionPhase {
+
+		/**
+		 * Once the transaction has committed; never if it rolls back.
+		 */
+		AFTER_COMMIT,
+
+		/**
+		 * At once, whatever becomes of the transaction.
+		 */
+		NONE
 
 	}
 

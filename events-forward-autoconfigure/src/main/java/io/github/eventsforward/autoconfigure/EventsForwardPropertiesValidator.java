@@ -116,7 +116,9 @@ public final class EventsForwardPropertiesValidator {
 				properties.getRequestTimeout(), properties.getShutdownTimeout(),
 				new ForwarderSettings.Retry(retry.getInitialBackoff(), retry.getMaxBackoff(), retry.getGiveUpAfter()),
 				include, exclude, new ForwarderSettings.Ssl(properties.getSsl().getBundle()),
-				spool(properties.getSpool(), classLoader));
+				spool(properties.getSpool(), classLoader),
+				(properties.getTransactionPhase() == EventsForwardProperties.TransactionPhase.NONE)
+						? ForwarderSettings.TransactionPhase.NONE : ForwarderSettings.TransactionPhase.AFTER_COMMIT);
 	}
 
 	private static ForwarderSettings.Spool spool(EventsForwardProperties.Spool spool, @Nullable ClassLoader classLoader) {

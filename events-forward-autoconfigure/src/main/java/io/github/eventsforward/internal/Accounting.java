@@ -31,6 +31,12 @@ final class Accounting {
 
 	private final LongAdder refused = new LongAdder();
 
+	// Events published in a transaction that has not ended, and those whose transaction
+	// rolled back: publishers count both, each for its own transaction.
+	private final LongAdder held = new LongAdder();
+
+	private final LongAdder rolledBack = new LongAdder();
+
 	// Events found in the spool at start-up: accepted by an earlier run.
 	private final AtomicLong recovered = new AtomicLong();
 
@@ -80,6 +86,39 @@ final class Accounting {
 	}
 
 	/**
+	 * Count an event published in a transaction, held until the transaction ends.
+	 */
+	void hold() {
+		this.held.increment();
+	}
+
+	/**
+	 * Count events held for a transaction that was then committed, once each has been
+	 * offered, and so counted as accepted or dropped.
+	 * @param events how many
+	 */
+	void released(long events) {
+		this.held.add(-events);
+	}
+
+	/**
+	 * Count events held for a transaction that rolled back.
+	 * @param events how many
+	 */
+	void rolledBack(long events) {
+		this.rolledBack.add(events);
+		this.held.add(-events);
+	}
+
+	/**
+	 * Return how many events wait for their transaction to end.
+	 * @return the events
+	 */
+	long held() {
+		return this.held.sum();
+	}
+
+	/**
 	 * Count an event dropped before it was accepted.
 	 */
 	void refused() {
@@ -110,17 +149,19 @@ final class Accounting {
 	}
 
 	ForwardCounts counts() {
-		// Pending first: an outcome is added before pending is lowered, so an event that
-		// settles meanwhile is counted twice at most, never missed, and queued never reads
-		// more than the events that wait.
+		// Pending and held first: an outcome is added before pending or held is lowered, so
+		// an event that settles meanwhile is counted twice at most, never missed.
+		long held = this.held.sum();
 		long pending = this.pending.get();
 		long delivered = this.delivered.get();
 		long failed = this.failed.get();
 		long evicted = this.evicted.get();
 		long refused = this.refused.sum();
 		long recovered = this.recovered.get();
-		return new ForwardCounts(pending + delivered + failed + evicted + refused - recovered, delivered,
-				refused + evicted, failed, pending, recovered);
+		long rolledBack = this.rolledBack.sum();
+		long queued = pending + held;
+		return new ForwardCounts(queued + delivered + failed + evicted + refused + rolledBack - recovered, delivered,
+				refused + evicted, failed, queued, recovered, rolledBack);
 	}
 
 	/**

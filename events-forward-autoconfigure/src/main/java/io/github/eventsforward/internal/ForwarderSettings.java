@@ -32,11 +32,12 @@ import org.jspecify.annotations.Nullable;
  * @param exclude event types or packages never to forward
  * @param ssl the TLS settings of the requests
  * @param spool where queued events are kept, if in a file
+ * @param transactionPhase when an event published in a transaction is forwarded
  */
 public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, @Nullable String instance,
 		String table, int batchLimit, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
 		long maxRequestSize, Duration connectTimeout, Duration requestTimeout, Duration shutdownTimeout, Retry retry,
-		List<String> include, List<String> exclude, Ssl ssl, Spool spool) {
+		List<String> include, List<String> exclude, Ssl ssl, Spool spool, TransactionPhase transactionPhase) {
 
 	/**
 	 * Copy the lists, so that the settings cannot change.
@@ -152,6 +153,34 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 
 		/** Events in memory only. */
 		public static final Spool NONE = new Spool(false, null, 0);
+
+	}
+
+	/**
+	 * When an event published in a Spring-managed transaction is forwarded.
+	 */
+	public enum TransactionPhase {
+
+		/** Once the transaction has committed; never if it rolls back. */
+		AFTER_COMMIT("after-commit"),
+
+		/** At once, whatever becomes of the transaction. */
+		NONE("none");
+
+		private final String value;
+
+		TransactionPhase(String value) {
+			this.value = value;
+		}
+
+		/**
+		 * Return the value as the property is written.
+		 * @return the value
+		 */
+		@JsonValue
+		public String value() {
+			return this.value;
+		}
 
 	}
 

@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.util.ClassUtils;
+
 /**
  * The forwarder: wires the parts together and runs them on a thread of its own between
  * {@link #start()} and {@link #stop()}.
@@ -58,6 +60,10 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	private final HandOff handOff;
 
+	// Holds events published in a transaction until it commits, when the settings ask for it
+	// and Spring's transactions are on the class path.
+	private final @Nullable AfterCommit afterCommit;
+
 	// What runs while the forwarder is started: its thread and the parts that use it.
 	private volatile @Nullable Run run;
 
@@ -96,15 +102,22 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.deadLetters = new DeadLetters(deadLetterHandlers, this.accounting, observer, settings.displayUrl());
 		this.rows = new RowEncoder(rows, this.bodyWriter, this.deadLetters);
 		this.handOff = new HandOff(clock, this.accounting, this.buffer, this.drops, settings.buffer().dropOldest());
+		this.afterCommit = (settings.transactionPhase() == ForwarderSettings.TransactionPhase.AFTER_COMMIT
+				&& ClassUtils.isPresent(AfterCommit.TRANSACTIONS_CLASS, getClass().getClassLoader()))
+						? new AfterCommit(this.handOff, this.accounting) : null;
 	}
 
 	/**
 	 * Accept an event from a publisher thread. Never blocks and never throws: when the
-	 * buffer is full or the forwarder has stopped, the event is dropped and counted.
+	 * buffer is full or the forwarder has stopped, the event is dropped and counted. In a
+	 * transaction, the event waits for its commit, if the settings say so.
 	 * @param event the event or payload to forward
 	 */
 	public void offer(Object event) {
-		this.handOff.offer(event);
+		AfterCommit afterCommit = this.afterCommit;
+		if (afterCommit == null || !afterCommit.hold(event)) {
+			this.handOff.offer(event);
+		}
 	}
 
 	@Override
@@ -191,6 +204,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.status.stopped();
 		this.drops.stop();
 		long left = this.accounting.pending();
+		long held = this.accounting.held();
+		if (held > 0) {
+			logger.warn(held + " events wait for transactions that have not ended; the forwarder has stopped, so they"
+					+ " are dropped if those commit");
+		}
 		if (this.buffer.durable() && left > 0) {
 			logger.info(left + " events stay in " + this.buffer.describe() + " and are sent at the next start");
 		}

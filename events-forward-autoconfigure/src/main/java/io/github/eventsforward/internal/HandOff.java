@@ -29,6 +29,9 @@ final class HandOff {
 	// forwarder's thread: about 15 us of work.
 	private static final int EVENTS_PER_TURN = 16;
 
+	// Published now, rather than at a given time.
+	private static final long NOW = Long.MIN_VALUE;
+
 	private final Clock clock;
 
 	private final Accounting accounting;
@@ -66,6 +69,15 @@ final class HandOff {
 	 * @param event the event or payload
 	 */
 	void offer(Object event) {
+		offer(event, NOW);
+	}
+
+	/**
+	 * Accept an event published earlier, as {@link #offer(Object)} does.
+	 * @param event the event or payload
+	 * @param publishedMicros when it was published, in microseconds since the epoch
+	 */
+	void offer(Object event, long publishedMicros) {
 		this.offering.increment();
 		try {
 			if (this.state != State.OPEN) {
@@ -80,7 +92,7 @@ final class HandOff {
 			if (admission == EventBuffer.Admission.DROP_OLDEST_QUEUED) {
 				makeRoom();
 			}
-			enqueue(event);
+			enqueue(event, publishedMicros);
 		}
 		finally {
 			this.offering.decrement();
@@ -108,9 +120,9 @@ final class HandOff {
 	}
 
 	// Kept small, so that the JIT inlines the clock and leaves the Instant unallocated.
-	private void enqueue(Object event) {
+	private void enqueue(Object event, long publishedMicros) {
 		try {
-			this.queue.offer(new CapturedEvent(event, nowMicros()));
+			this.queue.offer(new CapturedEvent(event, (publishedMicros != NOW) ? publishedMicros : nowMicros()));
 		}
 		catch (RuntimeException ex) {
 			this.accounting.refuseAccepted();
@@ -121,7 +133,7 @@ final class HandOff {
 	}
 
 	// The Instant does not escape, so the JIT can leave it unallocated.
-	private long nowMicros() {
+	long nowMicros() {
 		Instant now = this.clock.instant();
 		return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
 	}

@@ -102,6 +102,11 @@ public class EventsForwardMetrics implements ForwarderObserver {
 			.baseUnit("events")
 			.tags(this.tags)
 			.register(registry);
+		FunctionCounter.builder(PREFIX + "rolled.back", this, (m) -> m.forwarder.get().counts().rolledBack())
+			.description("Events published in a transaction that rolled back, never forwarded")
+			.baseUnit("events")
+			.tags(this.tags)
+			.register(registry);
 		Gauge.builder(PREFIX + "queued", this, (m) -> m.forwarder.get().counts().queued())
 			.description("Events waiting to be sent")
 			.baseUnit("events")

@@ -42,6 +42,7 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("request-timeout", "30s");
 		EXPECTED.put("include", NO_DEFAULT);
 		EXPECTED.put("exclude", NO_DEFAULT);
+		EXPECTED.put("transaction-phase", "after-commit");
 		EXPECTED.put("retry.initial-backoff", "1s");
 		EXPECTED.put("retry.max-backoff", "30s");
 		EXPECTED.put("retry.give-up-after", "10m");
@@ -126,6 +127,12 @@ class ConfigurationMetadataTests {
 			.containsExactly("drop-newest", "drop-oldest");
 		assertThat(hints.get("buffer-overflow").path("values").valueStream())
 			.allSatisfy((value) -> assertThat(value.path("description").asString()).isNotBlank());
+	}
+
+	@Test
+	void offersTheTransactionPhasesForCompletion() {
+		assertThat(hints.get("transaction-phase").path("values").valueStream().map((value) -> value.path("value").asString()))
+			.containsExactly("after-commit", "none");
 	}
 
 	@Test

@@ -79,13 +79,15 @@ class EventsForwardPropertiesValidatorTests {
 		this.properties.getRetry().setMaxBackoff(Duration.ofSeconds(5));
 		this.properties.getRetry().setGiveUpAfter(Duration.ofMinutes(2));
 		this.properties.getSsl().setBundle("datasette");
+		this.properties.setTransactionPhase(EventsForwardProperties.TransactionPhase.NONE);
 		ForwarderSettings settings = validate("shop");
 		assertThat(settings).isEqualTo(new ForwarderSettings(URI.create(CREATE_URL), WriteEndpoint.CREATE, true, "shop",
 				"shop_events", 50, 3, Duration.ofSeconds(5), Duration.ofMillis(500),
 				new ForwarderSettings.Buffer(200, ForwarderSettings.Overflow.DROP_OLDEST), 64 * 1024,
 				Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(3),
 				new ForwarderSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(2)),
-				List.of(), List.of(), new ForwarderSettings.Ssl("datasette"), ForwarderSettings.Spool.NONE));
+				List.of(), List.of(), new ForwarderSettings.Ssl("datasette"), ForwarderSettings.Spool.NONE,
+				ForwarderSettings.TransactionPhase.NONE));
 		assertThat(warnings()).isEmpty();
 	}
 

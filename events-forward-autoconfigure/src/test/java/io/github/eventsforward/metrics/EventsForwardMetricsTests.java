@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,6 +30,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static io.github.eventsforward.testsupport.ForwarderWaits.waiting;
 import static io.github.eventsforward.testsupport.OrderEvents.publish;
@@ -56,6 +59,25 @@ class EventsForwardMetricsTests {
 				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	// ---------------------------------------------------------------- deliveries
+
+	@Test
+	void countsEventsOfATransactionThatRolledBack() {
+		JdbcDataSource dataSource = new JdbcDataSource();
+		dataSource.setURL("jdbc:h2:mem:rolled-back-metrics");
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		withRegistry().run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			transaction.executeWithoutResult((status) -> {
+				publish(context, 1, 3);
+				status.setRollbackOnly();
+			});
+			publish(context, 4, 4);
+			awaitCounts(context.getBean(EventsForwarder.class), 1, 0);
+			assertThat(functionCount(registry, "rolled.back")).isEqualTo(3);
+			assertThat(functionCount(registry, "published")).isEqualTo(4);
+			assertThat(functionCount(registry, "delivered")).isEqualTo(1);
+		});
+	}
 
 	@Test
 	void countsPublishedAndDeliveredEventsAndTimesEachSuccessfulRequestWithItsBatchSize() {

@@ -19,8 +19,8 @@ public final class ForwardCountsAssertions {
 	 */
 	public static void assertAddsUp(ForwardCounts counts) {
 		assertThat(counts.published() + counts.recovered())
-			.as("published + recovered == delivered + dropped + failed + queued in %s", counts)
-			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.queued());
+			.as("published + recovered == delivered + dropped + failed + rolledBack + queued in %s", counts)
+			.isEqualTo(counts.delivered() + counts.dropped() + counts.failed() + counts.rolledBack() + counts.queued());
 	}
 
 }
