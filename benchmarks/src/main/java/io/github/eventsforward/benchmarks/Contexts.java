@@ -14,8 +14,11 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.event.TransactionalEventListenerFactory;
 
 /**
  * The Spring contexts the benchmarks publish into: a non-web Boot application with every
@@ -92,6 +95,15 @@ final class Contexts {
 		return start(NoListenerApplication.class, Map.of());
 	}
 
+	/**
+	 * Start the same application without the starter's forwarding and with one no-op
+	 * {@code @TransactionalEventListener} for {@link OrderPlaced}.
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext transactionalListener() {
+		return start(TransactionalListenerApplication.class, Map.of());
+	}
+
 	private static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
 		Map<String, Object> all = new LinkedHashMap<>(properties);
 		all.put("logging.level.root", "WARN");
@@ -122,6 +134,23 @@ final class Contexts {
 		@EventListener
 		public void on(OrderPlaced event) {
 			// The baseline: a listener that does nothing.
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class TransactionalListenerApplication {
+
+		// What @EnableTransactionManagement registers: without it the listener would run at once.
+		@Bean
+		static TransactionalEventListenerFactory transactionalEventListenerFactory() {
+			return new TransactionalEventListenerFactory();
+		}
+
+		@TransactionalEventListener
+		public void on(OrderPlaced event) {
+			// The baseline: a listener after commit that does nothing.
 		}
 
 	}
