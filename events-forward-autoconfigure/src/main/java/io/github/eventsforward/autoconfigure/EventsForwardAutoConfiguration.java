@@ -2,6 +2,8 @@ package io.github.eventsforward.autoconfigure;
 
 import java.time.Clock;
 
+import javax.sql.DataSource;
+
 import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.DefaultEventRowMapper;
@@ -14,6 +16,7 @@ import io.github.eventsforward.internal.ForwarderSettings;
 import io.github.eventsforward.internal.ForwardingEventListener;
 import io.github.eventsforward.internal.ForwardingOff;
 import io.github.eventsforward.internal.ForwardingPipeline;
+import io.github.eventsforward.internal.UnusableOutboxException;
 import io.github.eventsforward.internal.UnusableSpoolException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -117,15 +120,21 @@ public final class EventsForwardAutoConfiguration {
 		@Bean
 		ForwardingPipeline eventsForwarder(ForwarderSettings settings, EventRowMapper eventRowMapper,
 				ObjectProvider<JsonMapper> jsonMapper, BatchSender sender,
-				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observers) {
+				ObjectProvider<DeadLetterHandler> deadLetterHandlers, ObjectProvider<ForwarderObserver> observers,
+				ObjectProvider<DataSource> dataSource) {
 			try {
 				return new ForwardingPipeline(settings, eventRowMapper, jsonMapper.getIfAvailable(JsonMapper::shared),
 						sender, deadLetterHandlers.orderedStream().toList(),
-						ForwarderObserver.of(observers.orderedStream().toList()));
+						ForwarderObserver.of(observers.orderedStream().toList()),
+						settings.outbox().enabled() ? dataSource.getIfUnique() : null);
 			}
 			catch (UnusableSpoolException ex) {
 				throw new InvalidConfigurationPropertyValueException("datasette.events-forward.spool.path",
 						settings.spool().path(), ex.getMessage());
+			}
+			catch (UnusableOutboxException ex) {
+				throw new InvalidConfigurationPropertyValueException("datasette.events-forward.outbox.enabled", true,
+						ex.getMessage());
 			}
 		}
 

@@ -126,6 +126,8 @@ public class EventsForwardProperties {
 
 	private final Spool spool = new Spool();
 
+	private final Outbox outbox = new Outbox();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -284,6 +286,98 @@ public class EventsForwardProperties {
 
 	public Spool getSpool() {
 		return this.spool;
+	}
+
+	public Outbox getOutbox() {
+		return this.outbox;
+	}
+
+	/**
+	 * Outbox settings: events written to a table of the application's own database, in the
+	 * transaction they were published in, and sent from there by whichever instance of the
+	 * application claims them.
+	 */
+	public static class Outbox {
+
+		/**
+		 * Whether to write events to the "datasette_events_outbox" table of the
+		 * application's DataSource, in the transaction they are published in (or at once
+		 * outside one), and send them from there. Needs "spring-jdbc" and a DataSource.
+		 */
+		private boolean enabled;
+
+		/**
+		 * When to create the outbox table at start-up, if it is missing: "embedded" (only in
+		 * an embedded database), "always" or "never" (the table must exist).
+		 */
+		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+		/**
+		 * How long a forwarder holds the rows it claimed: if it dies, other instances send
+		 * them once this has passed.
+		 */
+		private Duration lease = Duration.ofMinutes(1);
+
+		/**
+		 * How often the outbox is read for rows that other instances, or an earlier run,
+		 * wrote. Rows this application commits are sent without waiting for it.
+		 */
+		private Duration pollInterval = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public InitializeSchema getInitializeSchema() {
+			return this.initializeSchema;
+		}
+
+		public void setInitializeSchema(InitializeSchema initializeSchema) {
+			this.initializeSchema = initializeSchema;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+	}
+
+	/**
+	 * When the outbox table is created.
+	 */
+	public enum InitializeSchema {
+
+		/**
+		 * Only in an embedded database, such as H2 in memory.
+		 */
+		EMBEDDED,
+
+		/**
+		 * Always, when it is missing.
+		 */
+		ALWAYS,
+
+		/**
+		 * Never: the table must exist.
+		 */
+		NEVER
+
 	}
 
 	/**

@@ -118,7 +118,40 @@ public final class EventsForwardPropertiesValidator {
 				include, exclude, new ForwarderSettings.Ssl(properties.getSsl().getBundle()),
 				spool(properties.getSpool(), classLoader),
 				(properties.getTransactionPhase() == EventsForwardProperties.TransactionPhase.NONE)
-						? ForwarderSettings.TransactionPhase.NONE : ForwarderSettings.TransactionPhase.AFTER_COMMIT);
+						? ForwarderSettings.TransactionPhase.NONE : ForwarderSettings.TransactionPhase.AFTER_COMMIT,
+				outbox(properties, classLoader));
+	}
+
+	private static ForwarderSettings.Outbox outbox(EventsForwardProperties properties,
+			@Nullable ClassLoader classLoader) {
+		EventsForwardProperties.Outbox outbox = properties.getOutbox();
+		if (!outbox.isEnabled()) {
+			return ForwarderSettings.Outbox.NONE;
+		}
+		if (properties.getSpool().isEnabled()) {
+			throw invalid("outbox.enabled", true, "cannot be set with spool.enabled: queued events wait either in the"
+					+ " application's database or in a file. Set one of them to false");
+		}
+		if (properties.getTransactionPhase() == EventsForwardProperties.TransactionPhase.NONE) {
+			throw invalid("outbox.enabled", true, "cannot be set with transaction-phase none: the outbox writes each"
+					+ " event in the transaction it is published in, so it is forwarded after commit and never after a"
+					+ " rollback. Leave transaction-phase at after-commit, or turn the outbox off");
+		}
+		if (!ClassUtils.isPresent("org.springframework.jdbc.core.simple.JdbcClient", classLoader)) {
+			throw invalid("outbox.enabled", true, "needs Spring's JDBC support and a DataSource: add the dependency"
+					+ " org.springframework.boot:spring-boot-starter-jdbc to the application");
+		}
+		if (outbox.getLease().compareTo(Duration.ofSeconds(1)) < 0) {
+			throw invalid("outbox.lease", outbox.getLease(), "must be at least 1s, longer than a request to Datasette"
+					+ " takes, or another instance would send the same rows again");
+		}
+		positive("outbox.poll-interval", outbox.getPollInterval());
+		ForwarderSettings.InitializeSchema initialize = switch (outbox.getInitializeSchema()) {
+			case ALWAYS -> ForwarderSettings.InitializeSchema.ALWAYS;
+			case NEVER -> ForwarderSettings.InitializeSchema.NEVER;
+			case EMBEDDED -> ForwarderSettings.InitializeSchema.EMBEDDED;
+		};
+		return new ForwarderSettings.Outbox(true, initialize, outbox.getLease(), outbox.getPollInterval());
 	}
 
 	private static ForwarderSettings.Spool spool(EventsForwardProperties.Spool spool, @Nullable ClassLoader classLoader) {

@@ -29,6 +29,8 @@ final class EventsForwardRuntimeHints implements RuntimeHintsRegistrar {
 		// Jackson reads the mix-ins' methods and their annotations, which a type hint covers.
 		hints.reflection().registerType(TypeReference.of(ROW_MAPPER + "$IgnoreSource"));
 		hints.reflection().registerType(TypeReference.of(ROW_MAPPER + "$IgnoreTimestamp"));
+		// The outbox's table scripts, read from the class path when it creates the table.
+		hints.resources().registerPattern("io/github/eventsforward/outbox/*.sql");
 		// Health details, written with Jackson whether or not the endpoint (and its hints) is there.
 		this.bindingRegistrar.registerReflectionHints(hints.reflection(), ForwardCounts.class,
 				ForwarderState.Status.class);

@@ -165,6 +165,21 @@ final class Accounting {
 	}
 
 	/**
+	 * Return the counts of a forwarder whose rows wait in an outbox table, which other
+	 * instances may deliver: what was published here is counted as it is written, and what
+	 * waits is the table's.
+	 * @param published events given to this forwarder
+	 * @param inTable rows in the table, as last read
+	 * @param recovered rows found in the table at start-up
+	 * @return the counts
+	 */
+	ForwardCounts outboxCounts(long published, long inTable, long recovered) {
+		long held = this.held.sum();
+		return new ForwardCounts(published, this.delivered.get(), this.refused.sum() + this.evicted.get(),
+				this.failed.get(), inTable + held, recovered, this.rolledBack.sum());
+	}
+
+	/**
 	 * Wait until every event accepted before the call has an outcome.
 	 * @param timeout how long to wait at most
 	 * @return whether they all have one; {@code false} if the timeout passed first

@@ -31,9 +31,43 @@ final class AfterCommit {
 
 	private final Accounting accounting;
 
+	private final Committed committed;
+
+	/**
+	 * Hold events and offer them to the hand-off once their transaction commits.
+	 * @param handOff where committed events go
+	 * @param accounting counts held and rolled-back events
+	 */
 	AfterCommit(HandOff handOff, Accounting accounting) {
+		this(handOff, accounting, (events) -> {
+			for (CapturedEvent event : events) {
+				handOff.offer(event.event(), event.publishedMicros());
+				accounting.released(1);
+			}
+		});
+	}
+
+	/**
+	 * Hold events and tell a callback once their transaction commits.
+	 * @param handOff the clock of publish times
+	 * @param accounting counts held and rolled-back events
+	 * @param committed told of the events of each committed transaction; it releases them
+	 * from {@link Accounting#held()}
+	 */
+	AfterCommit(HandOff handOff, Accounting accounting, Committed committed) {
 		this.handOff = handOff;
 		this.accounting = accounting;
+		this.committed = committed;
+	}
+
+	/**
+	 * Return whether the calling thread is in a Spring-managed transaction whose events
+	 * {@link #hold(Object)} would hold.
+	 * @return whether it is
+	 */
+	static boolean inTransaction() {
+		return TransactionSynchronizationManager.isSynchronizationActive()
+				&& TransactionSynchronizationManager.isActualTransactionActive();
 	}
 
 	/**
@@ -42,8 +76,7 @@ final class AfterCommit {
 	 * @return whether the event is held; {@code false} when no transaction is active
 	 */
 	boolean hold(Object event) {
-		if (!TransactionSynchronizationManager.isSynchronizationActive()
-				|| !TransactionSynchronizationManager.isActualTransactionActive()) {
+		if (!inTransaction()) {
 			return false;
 		}
 		Held held = (Held) TransactionSynchronizationManager.getResource(this);
@@ -106,10 +139,7 @@ final class AfterCommit {
 				AfterCommit.this.accounting.rolledBack(this.events.size());
 				return;
 			}
-			for (CapturedEvent event : this.events) {
-				AfterCommit.this.handOff.offer(event.event(), event.publishedMicros());
-				AfterCommit.this.accounting.released(1);
-			}
+			AfterCommit.this.committed.committed(this.events);
 		}
 
 		@Override
@@ -117,6 +147,19 @@ final class AfterCommit {
 			// Last, after the application's own synchronizations, whose afterCommit may publish.
 			return LOWEST_PRECEDENCE;
 		}
+
+	}
+
+	/**
+	 * What becomes of the events of a committed transaction.
+	 */
+	interface Committed {
+
+		/**
+		 * Take the events of a committed transaction, in publish order.
+		 * @param events the events
+		 */
+		void committed(List<CapturedEvent> events);
 
 	}
 

@@ -29,6 +29,10 @@ final class Drops {
 
 	private final ThrottledWarning stopped;
 
+	private final ThrottledWarning outbox;
+
+	private volatile String outboxFailure = "";
+
 	Drops(ForwarderSettings settings, Accounting accounting, ForwarderObserver observer, ForwarderStatus status) {
 		this.settings = settings;
 		this.accounting = accounting;
@@ -37,6 +41,19 @@ final class Drops {
 		this.overflow = new ThrottledWarning(logger, WARNING_INTERVAL, this::overflowMessage);
 		this.stopped = new ThrottledWarning(logger, WARNING_INTERVAL,
 				(count) -> "Dropped " + count + " events published while the forwarder was stopped");
+		this.outbox = new ThrottledWarning(logger, WARNING_INTERVAL, (count) -> "Dropped " + count
+				+ " events published outside a transaction: the outbox could not be written (" + this.outboxFailure
+				+ "). Events published in a transaction fail it instead, as its own statements would");
+	}
+
+	/**
+	 * An event published outside a transaction could not be written to the outbox.
+	 * @param ex why
+	 */
+	void refusedOutbox(RuntimeException ex) {
+		this.outboxFailure = String.valueOf(ex.getMessage());
+		this.accounting.refused();
+		dropped(ForwarderObserver.DropReason.OUTBOX_UNAVAILABLE, 1, this.outbox);
 	}
 
 	/**
@@ -76,6 +93,7 @@ final class Drops {
 	void start(Scheduler scheduler) {
 		this.overflow.start(scheduler);
 		this.stopped.start(scheduler);
+		this.outbox.start(scheduler);
 	}
 
 	/**
@@ -84,6 +102,7 @@ final class Drops {
 	void stop() {
 		this.stopped.stop();
 		this.overflow.stop();
+		this.outbox.stop();
 	}
 
 	private String overflowMessage(long count) {

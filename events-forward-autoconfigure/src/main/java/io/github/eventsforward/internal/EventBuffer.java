@@ -123,6 +123,16 @@ interface EventBuffer {
 	}
 
 	/**
+	 * Start using the forwarder's thread, for timed work and the clock, and say when rows
+	 * arrive that the buffer did not {@link #add add}, as a table other processes write does.
+	 * @param scheduler the forwarder's scheduler
+	 * @param rowsArrived run on the forwarder's thread when rows arrived that way
+	 */
+	default void start(Scheduler scheduler, Runnable rowsArrived) {
+		start(scheduler);
+	}
+
+	/**
 	 * Stop using the forwarder's thread and release what the buffer holds open, keeping the
 	 * rows it can keep.
 	 */

@@ -99,7 +99,10 @@ public interface ForwarderObserver {
 		BUFFER_FULL,
 
 		/** The forwarder had stopped. */
-		STOPPED
+		STOPPED,
+
+		/** The outbox table could not be written, outside a transaction. */
+		OUTBOX_UNAVAILABLE
 
 	}
 

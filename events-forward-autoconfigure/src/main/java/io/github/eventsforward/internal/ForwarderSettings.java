@@ -33,11 +33,13 @@ import org.jspecify.annotations.Nullable;
  * @param ssl the TLS settings of the requests
  * @param spool where queued events are kept, if in a file
  * @param transactionPhase when an event published in a transaction is forwarded
+ * @param outbox whether queued events wait in the application's database
  */
 public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, @Nullable String instance,
 		String table, int batchLimit, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
 		long maxRequestSize, Duration connectTimeout, Duration requestTimeout, Duration shutdownTimeout, Retry retry,
-		List<String> include, List<String> exclude, Ssl ssl, Spool spool, TransactionPhase transactionPhase) {
+		List<String> include, List<String> exclude, Ssl ssl, Spool spool, TransactionPhase transactionPhase,
+		Outbox outbox) {
 
 	/**
 	 * Copy the lists, so that the settings cannot change.
@@ -153,6 +155,55 @@ public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasT
 
 		/** Events in memory only. */
 		public static final Spool NONE = new Spool(false, null, 0);
+
+	}
+
+	/**
+	 * Whether queued events wait in an outbox table of the application's database.
+	 *
+	 * @param enabled whether they do
+	 * @param initializeSchema when the table is created at start-up
+	 * @param lease how long a forwarder holds the rows it claimed before others may take
+	 * them
+	 * @param pollInterval how often the table is read for rows that other instances, or an
+	 * earlier run, wrote
+	 */
+	public record Outbox(boolean enabled, InitializeSchema initializeSchema, Duration lease, Duration pollInterval) {
+
+		/** No outbox. */
+		public static final Outbox NONE = new Outbox(false, InitializeSchema.EMBEDDED, Duration.ofMinutes(1),
+				Duration.ofSeconds(1));
+
+	}
+
+	/**
+	 * When the outbox table is created at start-up.
+	 */
+	public enum InitializeSchema {
+
+		/** Only in an embedded database, such as H2 in memory. */
+		EMBEDDED("embedded"),
+
+		/** Always, when it is missing. */
+		ALWAYS("always"),
+
+		/** Never: the table must exist. */
+		NEVER("never");
+
+		private final String value;
+
+		InitializeSchema(String value) {
+			this.value = value;
+		}
+
+		/**
+		 * Return the value as the property is written.
+		 * @return the value
+		 */
+		@JsonValue
+		public String value() {
+			return this.value;
+		}
 
 	}
 

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.DeadLetterHandler;
 import io.github.eventsforward.EventRowMapper;
@@ -64,6 +66,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 	// and Spring's transactions are on the class path.
 	private final @Nullable AfterCommit afterCommit;
 
+	// With outbox.enabled: the table, and what writes events to it on the publishing threads.
+	private final @Nullable OutboxBuffer outbox;
+
+	private final @Nullable OutboxWriter outboxWriter;
+
 	// What runs while the forwarder is started: its thread and the parts that use it.
 	private volatile @Nullable Run run;
 
@@ -78,8 +85,28 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 */
 	public ForwardingPipeline(ForwarderSettings settings, EventRowMapper mapper, JsonMapper jsonMapper,
 			BatchSender sender, List<DeadLetterHandler> deadLetterHandlers, ForwarderObserver observer) {
+		this(settings, mapper, jsonMapper, sender, deadLetterHandlers, observer, null);
+	}
+
+	/**
+	 * Create a pipeline that runs on a thread of its own once started, with its outbox in a
+	 * database when the settings ask for one.
+	 * @param settings the settings
+	 * @param mapper maps events to columns
+	 * @param jsonMapper writes the {@code properties} column
+	 * @param sender sends batches
+	 * @param deadLetterHandlers called with each event given up on
+	 * @param observer told what happens, for metrics
+	 * @param outboxDataSource the application's database, for {@code outbox.enabled}
+	 * @throws UnusableOutboxException when the outbox is asked for and cannot be used
+	 */
+	public ForwardingPipeline(ForwarderSettings settings, EventRowMapper mapper, JsonMapper jsonMapper,
+			BatchSender sender, List<DeadLetterHandler> deadLetterHandlers, ForwarderObserver observer,
+			@Nullable DataSource outboxDataSource) {
 		this(settings, new RowFactory(mapper, jsonMapper, settings.instance()), sender, deadLetterHandlers, null,
-				Clock.systemUTC(), observer);
+				Clock.systemUTC(), observer,
+				// Only then: without the outbox, spring-jdbc need not be on the class path.
+				settings.outbox().enabled() ? OutboxStore.open(outboxDataSource, settings) : null);
 	}
 
 	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
@@ -90,21 +117,34 @@ public final class ForwardingPipeline implements EventsForwarder {
 	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
 			List<DeadLetterHandler> deadLetterHandlers, @Nullable Scheduler scheduler, Clock clock,
 			ForwarderObserver observer) {
+		this(settings, rows, sender, deadLetterHandlers, scheduler, clock, observer, null);
+	}
+
+	ForwardingPipeline(ForwarderSettings settings, RowFactory rows, BatchSender sender,
+			List<DeadLetterHandler> deadLetterHandlers, @Nullable Scheduler scheduler, Clock clock,
+			ForwarderObserver observer, @Nullable OutboxStore outbox) {
 		this.settings = settings;
 		this.sender = sender;
 		this.providedScheduler = scheduler;
 		this.observer = observer;
 		this.status = new ForwarderStatus(clock);
 		this.bodyWriter = new RequestBodyWriter(settings.endpoint(), settings.table());
-		this.buffer = EventBuffer.of(settings, this.bodyWriter, clock);
-		this.accounting.recovered(this.buffer.recovered());
+		this.outbox = (outbox != null)
+				? new OutboxBuffer(outbox, this.bodyWriter, settings.outbox().pollInterval()) : null;
+		this.buffer = (this.outbox != null) ? this.outbox : EventBuffer.of(settings, this.bodyWriter, clock);
+		if (this.outbox == null) {
+			this.accounting.recovered(this.buffer.recovered());
+		}
 		this.drops = new Drops(settings, this.accounting, observer, this.status);
 		this.deadLetters = new DeadLetters(deadLetterHandlers, this.accounting, observer, settings.displayUrl());
 		this.rows = new RowEncoder(rows, this.bodyWriter, this.deadLetters);
 		this.handOff = new HandOff(clock, this.accounting, this.buffer, this.drops, settings.buffer().dropOldest());
-		this.afterCommit = (settings.transactionPhase() == ForwarderSettings.TransactionPhase.AFTER_COMMIT
+		this.afterCommit = (this.outbox == null
+				&& settings.transactionPhase() == ForwarderSettings.TransactionPhase.AFTER_COMMIT
 				&& ClassUtils.isPresent(AfterCommit.TRANSACTIONS_CLASS, getClass().getClassLoader()))
 						? new AfterCommit(this.handOff, this.accounting) : null;
+		this.outboxWriter = (outbox != null && this.outbox != null) ? new OutboxWriter(outbox, rows, this.handOff,
+				this.accounting, this.deadLetters, this.drops, this.outbox) : null;
 	}
 
 	/**
@@ -114,6 +154,11 @@ public final class ForwardingPipeline implements EventsForwarder {
 	 * @param event the event or payload to forward
 	 */
 	public void offer(Object event) {
+		OutboxWriter outboxWriter = this.outboxWriter;
+		if (outboxWriter != null) {
+			outboxWriter.write(event);
+			return;
+		}
 		AfterCommit afterCommit = this.afterCommit;
 		if (afterCommit == null || !afterCommit.hold(event)) {
 			this.handOff.offer(event);
@@ -122,12 +167,17 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 	@Override
 	public boolean flush(Duration timeout) {
-		return this.accounting.awaitOutcomes(timeout);
+		OutboxBuffer outbox = this.outbox;
+		return (outbox != null) ? outbox.awaitEmptied(timeout) : this.accounting.awaitOutcomes(timeout);
 	}
 
 	@Override
 	public ForwardCounts counts() {
-		return this.accounting.counts();
+		OutboxWriter outboxWriter = this.outboxWriter;
+		OutboxBuffer outbox = this.outbox;
+		return (outboxWriter != null && outbox != null)
+				? this.accounting.outboxCounts(outboxWriter.published(), outbox.inTable(), outbox.recovered())
+				: this.accounting.counts();
 	}
 
 	@Override
@@ -174,7 +224,7 @@ public final class ForwardingPipeline implements EventsForwarder {
 		// On the forwarder's thread, before the events offered meanwhile: rows left in a spool
 		// go first.
 		run.drainWorker.schedule(() -> {
-			this.buffer.start(run.scheduler);
+			this.buffer.start(run.scheduler, run.batcher::rowsAdded);
 			run.batcher.rowsAdded();
 		});
 		this.handOff.open(run.drainWorker, run);
@@ -203,14 +253,15 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.run = null;
 		this.status.stopped();
 		this.drops.stop();
-		long left = this.accounting.pending();
+		long left = (this.outbox != null) ? this.outbox.inTable() : this.accounting.pending();
 		long held = this.accounting.held();
 		if (held > 0) {
 			logger.warn(held + " events wait for transactions that have not ended; the forwarder has stopped, so they"
 					+ " are dropped if those commit");
 		}
 		if (this.buffer.durable() && left > 0) {
-			logger.info(left + " events stay in " + this.buffer.describe() + " and are sent at the next start");
+			logger.info(left + " events stay in " + this.buffer.describe() + " and are sent "
+					+ ((this.outbox != null) ? "by the next forwarder that reads it" : "at the next start"));
 		}
 		else if (!done) {
 			logger.warn(left + " events could not be sent to " + this.settings.displayUrl()

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -136,6 +137,49 @@ final class OutboxStore {
 		this.ownTransaction.setIsolationLevel(this.dialect.isolation);
 	}
 
+	/**
+	 * Open the outbox the settings ask for, creating its table as
+	 * {@code outbox.initialize-schema} allows.
+	 * @param dataSource the application's database, if it has one
+	 * @param settings the settings
+	 * @return the store, or {@code null} when the settings ask for no outbox
+	 * @throws UnusableOutboxException when there is no database, or no table and no leave to
+	 * create it
+	 */
+	static @Nullable OutboxStore open(@Nullable DataSource dataSource, ForwarderSettings settings) {
+		ForwarderSettings.Outbox outbox = settings.outbox();
+		if (!outbox.enabled()) {
+			return null;
+		}
+		if (dataSource == null) {
+			throw new UnusableOutboxException("The outbox needs the application's DataSource, and there is none:"
+					+ " add org.springframework.boot:spring-boot-starter-jdbc and set spring.datasource.url");
+		}
+		String owner = ((settings.instance() != null) ? settings.instance() : "forwarder") + "/" + UUID.randomUUID();
+		try {
+			OutboxStore store = new OutboxStore(dataSource, owner.substring(0, Math.min(100, owner.length())),
+					outbox.lease(), Clock.systemUTC());
+			if (!store.tableExists()) {
+				boolean create = switch (outbox.initializeSchema()) {
+					case ALWAYS -> true;
+					case EMBEDDED -> store.inMemory();
+					case NEVER -> false;
+				};
+				if (!create) {
+					throw new UnusableOutboxException("The outbox table " + TABLE + " does not exist, and"
+							+ " datasette.events-forward.outbox.initialize-schema is " + outbox.initializeSchema().value()
+							+ ". Create it with the script " + store.schemaLocation()
+							+ " (in the starter's jar; or with Flyway or Liquibase), or set initialize-schema to always");
+				}
+				store.createSchema();
+			}
+			return store;
+		}
+		catch (OutboxAccessException ex) {
+			throw new UnusableOutboxException(String.valueOf(ex.getMessage()), ex);
+		}
+	}
+
 	private static DataSource target(DataSource dataSource) {
 		DataSource target = (dataSource instanceof TransactionAwareDataSourceProxy proxy)
 				? proxy.getTargetDataSource() : null;
@@ -151,6 +195,24 @@ final class OutboxStore {
 			throw new OutboxAccessException("The database of the outbox table " + TABLE
 					+ " cannot be reached to find which database it is (" + describe(ex)
 					+ "). Check the application's DataSource and that its database is up", ex);
+		}
+	}
+
+	/**
+	 * Return whether the database lives in the application's memory, as H2's, HSQLDB's and
+	 * Derby's in-memory databases do: the kind Spring Boot calls embedded.
+	 * @return whether it is an in-memory database
+	 * @throws OutboxAccessException when the database cannot be asked
+	 */
+	boolean inMemory() {
+		try {
+			String url = JdbcUtils.extractDatabaseMetaData(this.ownDataSource, DatabaseMetaData::getURL);
+			return url != null && (url.startsWith("jdbc:h2:mem:") || url.startsWith("jdbc:hsqldb:mem:")
+					|| url.startsWith("jdbc:derby:memory:"));
+		}
+		catch (MetaDataAccessException ex) {
+			throw new OutboxAccessException("The database of the outbox table " + TABLE + " cannot be reached ("
+					+ describe(ex) + "). Check the application's DataSource and that its database is up", ex);
 		}
 	}
 
@@ -394,6 +456,39 @@ final class OutboxStore {
 	long count() {
 		try {
 			return this.ownJdbc.sql("SELECT COUNT(*) FROM " + TABLE).query(Long.class).single();
+		}
+		catch (DataAccessException ex) {
+			throw failure("The rows cannot be counted in", ex);
+		}
+	}
+
+	/**
+	 * Return the highest {@code seq} committed so far, for a flush to wait for.
+	 * @return the seq, or 0 when the table is empty
+	 * @throws OutboxAccessException when the table cannot be read
+	 */
+	long lastSeq() {
+		try {
+			Long last = this.ownJdbc.sql("SELECT MAX(seq) FROM " + TABLE).query(Long.class).optional().orElse(null);
+			return (last != null) ? last : 0;
+		}
+		catch (DataAccessException ex) {
+			throw failure("The rows cannot be read in", ex);
+		}
+	}
+
+	/**
+	 * Return how many rows up to a {@code seq} are still in the table.
+	 * @param seq the highest seq to count
+	 * @return the rows
+	 * @throws OutboxAccessException when the table cannot be read
+	 */
+	long countUpTo(long seq) {
+		try {
+			return this.ownJdbc.sql("SELECT COUNT(*) FROM " + TABLE + " WHERE seq <= ?")
+				.param(seq)
+				.query(Long.class)
+				.single();
 		}
 		catch (DataAccessException ex) {
 			throw failure("The rows cannot be counted in", ex);

@@ -52,6 +52,20 @@ final class RowFactory {
 		this.instance = instance;
 	}
 
+	/**
+	 * Return a factory like this one, for another thread.
+	 * @return a new factory with the same mapper, JSON writer and instance
+	 */
+	RowFactory copy() {
+		return new RowFactory(this.mapper, this.propertiesWriter, this.instance);
+	}
+
+	private RowFactory(EventRowMapper mapper, ObjectWriter propertiesWriter, @Nullable String instance) {
+		this.mapper = mapper;
+		this.propertiesWriter = propertiesWriter;
+		this.instance = instance;
+	}
+
 	EventRow create(CapturedEvent captured) {
 		MappedEvent mapped = this.mapper.map(captured.event());
 		if (mapped == null) {

@@ -51,6 +51,10 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("spool.enabled", false);
 		EXPECTED.put("spool.path", NO_DEFAULT);
 		EXPECTED.put("spool.max-size", "256MB");
+		EXPECTED.put("outbox.enabled", false);
+		EXPECTED.put("outbox.initialize-schema", "embedded");
+		EXPECTED.put("outbox.lease", "1m");
+		EXPECTED.put("outbox.poll-interval", "1s");
 	}
 
 	private static Map<String, JsonNode> properties;

@@ -87,7 +87,7 @@ class EventsForwardPropertiesValidatorTests {
 				Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(3),
 				new ForwarderSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(2)),
 				List.of(), List.of(), new ForwarderSettings.Ssl("datasette"), ForwarderSettings.Spool.NONE,
-				ForwarderSettings.TransactionPhase.NONE));
+				ForwarderSettings.TransactionPhase.NONE, ForwarderSettings.Outbox.NONE));
 		assertThat(warnings()).isEmpty();
 	}
 
@@ -452,6 +452,35 @@ class EventsForwardPropertiesValidatorTests {
 			.asString()
 			.contains("Neither datasette.events-forward.instance nor spring.application.name is set",
 					"\"instance\": null", "instance=none", "Set spring.application.name");
+	}
+
+	// ---------------------------------------------------------------- outbox
+
+	@Test
+	void bindsTheOutboxSettings() {
+		bind("outbox.enabled=true", "outbox.initialize-schema=always", "outbox.lease=30s", "outbox.poll-interval=2s");
+		assertThat(validate("shop").outbox()).isEqualTo(new ForwarderSettings.Outbox(true,
+				ForwarderSettings.InitializeSchema.ALWAYS, Duration.ofSeconds(30), Duration.ofSeconds(2)));
+	}
+
+	@Test
+	void failsOnAnOutboxLeaseShorterThanASecond() {
+		bind("outbox.enabled=true", "outbox.lease=500ms");
+		assertInvalid("outbox.lease", "must be at least 1s", "send the same rows again");
+	}
+
+	@Test
+	void failsOnAnOutboxPollIntervalOfZero() {
+		bind("outbox.enabled=true", "outbox.poll-interval=0s");
+		assertInvalid("outbox.poll-interval", "must be longer than zero");
+	}
+
+	@Test
+	void failsOnTheOutboxBesideTheSpoolOrWithTransactionPhaseNone() {
+		bind("outbox.enabled=true", "spool.enabled=true", "spool.path=spool");
+		assertInvalid("outbox.enabled", "cannot be set with spool.enabled", "Set one of them to false");
+		bind("spool.enabled=false", "transaction-phase=none");
+		assertInvalid("outbox.enabled", "cannot be set with transaction-phase none");
 	}
 
 	private void bind(String... properties) {

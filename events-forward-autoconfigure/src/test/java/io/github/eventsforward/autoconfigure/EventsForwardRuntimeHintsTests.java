@@ -24,6 +24,7 @@ import org.springframework.aot.generate.InMemoryGeneratedFiles;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
+import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.aot.hint.annotation.ReflectiveRuntimeHintsRegistrar;
 import org.springframework.beans.factory.aot.AotServices;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -58,6 +59,16 @@ class EventsForwardRuntimeHintsTests {
 		RuntimeHints hints = forwarderHints();
 		for (Class<?> mixIn : rowMapperMixIns()) {
 			assertThat(reflection().onType(mixIn)).as(mixIn.getName()).accepts(hints);
+		}
+	}
+
+	@Test
+	void registersTheOutboxTableScripts() {
+		RuntimeHints hints = forwarderHints();
+		for (String dialect : List.of("h2", "mysql", "postgresql")) {
+			String script = "io/github/eventsforward/outbox/schema-" + dialect + ".sql";
+			assertThat(getClass().getClassLoader().getResource(script)).as(script).isNotNull();
+			assertThat(RuntimeHintsPredicates.resource().forResource(script)).as(script).accepts(hints);
 		}
 	}
 
