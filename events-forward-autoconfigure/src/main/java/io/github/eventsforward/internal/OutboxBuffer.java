@@ -6,7 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.eventsforward.EventRow;
@@ -53,7 +53,8 @@ final class OutboxBuffer implements EventBuffer {
 	// When the table was first seen with rows waiting, in the scheduler's nanoseconds.
 	private volatile long waitingSince = NONE;
 
-	private final AtomicBoolean readRequested = new AtomicBoolean();
+	// Rows this application committed and the forwarder's thread has not counted yet.
+	private final AtomicLong committed = new AtomicLong();
 
 	private final ThrottledWarning unavailable;
 
@@ -226,26 +227,39 @@ final class OutboxBuffer implements EventBuffer {
 	}
 
 	/**
-	 * Read the table soon, on the forwarder's thread, rather than at the next poll: rows were
-	 * committed. Safe to call from any thread; calls meanwhile make one read.
+	 * Count rows this application committed, and have the forwarder's thread send them
+	 * without waiting for the next read of the table. Safe to call from any thread: it adds
+	 * to a count, and schedules a task when none is pending.
+	 * @param rows how many were committed
 	 */
-	void readSoon() {
+	void committed(long rows) {
 		Scheduler.Worker worker = this.worker;
-		if (worker != null && this.readRequested.compareAndSet(false, true)) {
+		if (this.committed.getAndAdd(rows) == 0 && worker != null) {
 			try {
-				worker.schedule(() -> {
-					this.readRequested.set(false);
-					read();
-				});
+				worker.schedule(this::countCommitted);
 			}
 			catch (RuntimeException ex) {
 				// Stopped meanwhile: the next start reads the table.
-				this.readRequested.set(false);
 			}
 		}
 	}
 
+	private void countCommitted() {
+		long rows = this.committed.getAndSet(0);
+		if (rows == 0) {
+			return;
+		}
+		this.inTable += rows;
+		this.waiting += rows;
+		if (this.waitingSince == NONE) {
+			this.waitingSince = now();
+		}
+		this.rowsArrived.run();
+	}
+
 	private void read() {
+		// What the read finds includes what was committed until now.
+		this.committed.set(0);
 		long rows;
 		try {
 			rows = this.store.count();
@@ -255,6 +269,7 @@ final class OutboxBuffer implements EventBuffer {
 			return;
 		}
 		this.inTable = rows;
+		this.store.keepStatistics(rows);
 		long waiting = Math.max(0, rows - this.inFlight.size());
 		this.waiting = waiting;
 		if (waiting == 0) {
@@ -293,7 +308,6 @@ final class OutboxBuffer implements EventBuffer {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		try {
 			long last = this.store.lastSeq();
-			readSoon();
 			while (this.store.countUpTo(last) > 0) {
 				if (System.nanoTime() >= deadline) {
 					return false;

@@ -1,5 +1,8 @@
 package io.github.eventsforward.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -89,6 +92,11 @@ final class OutboxStore {
 
 	private final String owner;
 
+	// How many rows the table held when it was last analyzed, and whether it may be.
+	private volatile long analyzedAt;
+
+	private volatile boolean analyze = true;
+
 	private final long leaseMillis;
 
 	private final Clock clock;
@@ -169,7 +177,8 @@ final class OutboxStore {
 					throw new UnusableOutboxException("The outbox table " + TABLE + " does not exist, and"
 							+ " datasette.events-forward.outbox.initialize-schema is " + outbox.initializeSchema().value()
 							+ ". Create it with the script " + store.schemaLocation()
-							+ " (in the starter's jar; or with Flyway or Liquibase), or set initialize-schema to always");
+							+ " (in the starter's jar; or with Flyway or Liquibase), or set initialize-schema to always."
+							+ " The script:\n" + store.schemaScript());
 				}
 				store.createSchema();
 			}
@@ -231,6 +240,22 @@ final class OutboxStore {
 	 */
 	String schemaLocation() {
 		return LOCATION + this.dialect.script + ".sql";
+	}
+
+	/**
+	 * Return the statements that create the table for this database, for a message that
+	 * tells users what to run.
+	 * @return the script's text
+	 */
+	String schemaScript() {
+		try (InputStream in = new DefaultResourceLoader(OutboxStore.class.getClassLoader())
+			.getResource(schemaLocation())
+			.getInputStream()) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+		}
+		catch (IOException ex) {
+			return "(the script " + schemaLocation() + " cannot be read: " + ex.getMessage() + ")";
+		}
 	}
 
 	/**
@@ -459,6 +484,28 @@ final class OutboxStore {
 		}
 		catch (DataAccessException ex) {
 			throw failure("The rows cannot be counted in", ex);
+		}
+	}
+
+	/**
+	 * Keep the database's statistics of the table up to date while it grows fast, as during
+	 * an outage: on PostgreSQL, a claim planned with the statistics of a table that was
+	 * nearly empty sorts every waiting row rather than reading the first few from the index,
+	 * and autovacuum analyzes a table only once a minute at best. Analyzes the table when it
+	 * has at least doubled since the last time; once it may not (another user owns it), it
+	 * leaves it to autovacuum.
+	 * @param rows how many rows the table holds now
+	 */
+	void keepStatistics(long rows) {
+		if (this.dialect != Dialect.POSTGRESQL || !this.analyze || rows < 1_000 || rows < 2 * this.analyzedAt) {
+			return;
+		}
+		try {
+			this.ownJdbc.sql("ANALYZE " + TABLE).update();
+			this.analyzedAt = rows;
+		}
+		catch (DataAccessException ex) {
+			this.analyze = false;
 		}
 	}
 

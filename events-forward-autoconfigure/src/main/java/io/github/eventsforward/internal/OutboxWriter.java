@@ -43,7 +43,7 @@ final class OutboxWriter {
 		this.buffer = buffer;
 		this.transactions = new AfterCommit(clock, accounting, (events) -> {
 			accounting.released(events.size());
-			buffer.readSoon();
+			buffer.committed(events.size());
 		});
 	}
 
@@ -75,7 +75,7 @@ final class OutboxWriter {
 			return;
 		}
 		if (!inTransaction || !this.transactions.hold(event)) {
-			this.buffer.readSoon();
+			this.buffer.committed(1);
 		}
 	}
 

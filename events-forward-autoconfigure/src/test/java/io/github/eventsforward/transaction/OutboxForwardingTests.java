@@ -163,7 +163,8 @@ class OutboxForwardingTests {
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("datasette.events-forward.outbox.enabled")
 				.hasMessageContaining("The outbox table datasette_events_outbox does not exist")
-				.hasMessageContaining("classpath:io/github/eventsforward/outbox/schema-h2.sql");
+				.hasMessageContaining("classpath:io/github/eventsforward/outbox/schema-h2.sql")
+				.hasMessageContaining("CREATE TABLE IF NOT EXISTS datasette_events_outbox (");
 		});
 		withOutbox().run((context) -> assertThat(context).hasNotFailed());
 		assertThat(outboxRows()).isZero();
