@@ -104,8 +104,38 @@ final class Contexts {
 		return start(TransactionalListenerApplication.class, Map.of());
 	}
 
-	private static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
+	/**
+	 * Spring Modulith's auto-configurations, for the applications that run without it.
+	 */
+	static final String NO_MODULITH = String.join(",",
+			"org.springframework.modulith.events.config.EventPublicationAutoConfiguration",
+			"org.springframework.modulith.events.config.EventExternalizationAutoConfiguration",
+			"org.springframework.modulith.events.jdbc.JdbcEventPublicationAutoConfiguration",
+			"org.springframework.modulith.moments.autoconfigure.MomentsAutoConfiguration",
+			"org.springframework.modulith.core.config.ApplicationModuleInitializerRuntimeVerification");
+
+	/**
+	 * The auto-configurations of a database and of Spring Modulith's event publication
+	 * registry, which the benchmarks module has for {@link OutboxBenchmark}: the other
+	 * applications run without them, as an application without a database does.
+	 */
+	static final String NO_DATABASE = String.join(",",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
+			"org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration",
+			NO_MODULITH);
+
+	/**
+	 * Start an application with the given configuration and properties, with a database if
+	 * the properties name one.
+	 * @param application the configuration class
+	 * @param properties the properties, by their full names
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
 		Map<String, Object> all = new LinkedHashMap<>(properties);
+		all.putIfAbsent("spring.autoconfigure.exclude", NO_DATABASE);
 		all.put("logging.level.root", "WARN");
 		all.put("spring.main.register-shutdown-hook", false);
 		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
