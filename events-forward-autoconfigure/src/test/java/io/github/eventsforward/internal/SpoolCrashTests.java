@@ -1,19 +1,16 @@
 package io.github.eventsforward.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.testsupport.ChildJvm;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
@@ -49,14 +46,12 @@ class SpoolCrashTests {
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
-	private final List<String> output = new CopyOnWriteArrayList<>();
-
-	private Process process;
+	private ChildJvm application;
 
 	@AfterEach
-	void killTheApplication() {
-		if (this.process != null) {
-			this.process.destroyForcibly();
+	void killTheApplication() throws InterruptedException {
+		if (this.application != null) {
+			this.application.kill();
 		}
 	}
 
@@ -66,7 +61,7 @@ class SpoolCrashTests {
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		start();
 		waiting().atMost(Duration.ofSeconds(60)).until(() -> published() >= 3 * PER_SECOND);
-		this.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+		this.application.kill();
 		long killed = System.currentTimeMillis();
 		long publishedBeforeTheWindow = publishedBy(killed - WINDOW.toMillis());
 		long publishedInAll = published();
@@ -94,7 +89,7 @@ class SpoolCrashTests {
 		start("datasette.events-forward.batch-limit=100");
 		waiting().atMost(Duration.ofSeconds(60)).until(() -> this.datasette.rows("datasette_events").size() > 0
 				&& published() >= PER_SECOND);
-		this.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+		this.application.kill();
 		long publishedBeforeTheWindow = publishedBy(System.currentTimeMillis() - WINDOW.toMillis());
 		int storedBefore = this.datasette.rows("datasette_events").size();
 
@@ -110,35 +105,13 @@ class SpoolCrashTests {
 	}
 
 	private void start(String... more) throws IOException {
-		List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-				System.getProperty("java.class.path"), SpoolingApplication.class.getName(),
-				String.valueOf(PER_SECOND)));
-		for (String property : properties()) {
-			command.add("--" + property);
-		}
+		List<String> arguments = new ArrayList<>(List.of(String.valueOf(PER_SECOND)));
+		properties().forEach((property) -> arguments.add("--" + property));
 		for (String property : more) {
-			command.add("--" + property);
+			arguments.add("--" + property);
 		}
-		command.add("--logging.level.root=WARN");
-		this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader lines = new BufferedReader(
-					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
-				String line;
-				while ((line = lines.readLine()) != null) {
-					this.output.add(line);
-				}
-			}
-			catch (IOException ex) {
-				// The process is gone.
-			}
-		}, "spooling-application-output");
-		reader.setDaemon(true);
-		reader.start();
-	}
-
-	private static String javaCommand() {
-		return ProcessHandle.current().info().command().orElse("java");
+		arguments.add("--logging.level.root=WARN");
+		this.application = ChildJvm.start(SpoolingApplication.class, arguments);
 	}
 
 	private List<String> properties() {
@@ -161,14 +134,11 @@ class SpoolCrashTests {
 
 	// The most orders the application said it had published by then.
 	private long publishedBy(long epochMillis) {
-		long published = 0;
-		for (String line : this.output) {
+		return this.application.largest((line) -> {
 			Matcher matcher = PUBLISHED.matcher(line);
-			if (matcher.matches() && Long.parseLong(matcher.group(2)) <= epochMillis) {
-				published = Math.max(published, Long.parseLong(matcher.group(1)));
-			}
-		}
-		return published;
+			return (matcher.matches() && Long.parseLong(matcher.group(2)) <= epochMillis)
+					? Long.parseLong(matcher.group(1)) : -1;
+		});
 	}
 
 	private List<Long> deliveredOrders() {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import com.example.shop.OrderPlaced;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.context.ApplicationEventPublisher;
 
@@ -36,6 +38,18 @@ public final class OrderEvents {
 	 */
 	public static List<String> orderIds(int from, int to) {
 		return IntStream.rangeClosed(from, to).mapToObj((i) -> "o-" + i).toList();
+	}
+
+	/**
+	 * Return the order ids that rows of {@link OrderPlaced} events carry in their
+	 * {@code properties}, in the rows' order.
+	 * @param rows rows as the server stored them
+	 * @return the {@code orderId} of each
+	 */
+	public static List<String> orderIdsOf(List<ObjectNode> rows) {
+		return rows.stream()
+			.map((row) -> JsonMapper.shared().readTree(row.get("properties").asString()).path("orderId").asString())
+			.toList();
 	}
 
 }

@@ -13,13 +13,12 @@ import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
+import io.github.eventsforward.testsupport.OrderEvents;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationEventPublisher;
@@ -285,11 +284,7 @@ class AfterCommitTests {
 	}
 
 	private List<String> orderIds() {
-		return this.datasette.rows(TABLE)
-			.stream()
-			.map((ObjectNode row) -> JsonMapper.shared().readTree(row.get("properties").asString()))
-			.map((properties) -> properties.path("orderId").asString())
-			.toList();
+		return OrderEvents.orderIdsOf(this.datasette.rows(TABLE));
 	}
 
 	private ApplicationContextRunner forwarding() {

@@ -1,16 +1,12 @@
 package io.github.eventsforward.transaction;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +14,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.testsupport.ChildJvm;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
@@ -50,13 +47,11 @@ class OutboxCrashTests {
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
-	private final List<String> output = new CopyOnWriteArrayList<>();
-
 	private EmbeddedPostgres postgres;
 
 	private HikariDataSource dataSource;
 
-	private Process process;
+	private ChildJvm application;
 
 	@BeforeEach
 	void startPostgres() throws IOException {
@@ -67,9 +62,9 @@ class OutboxCrashTests {
 	}
 
 	@AfterEach
-	void stop() throws IOException {
-		if (this.process != null) {
-			this.process.destroyForcibly();
+	void stop() throws Exception {
+		if (this.application != null) {
+			this.application.kill();
 		}
 		this.dataSource.close();
 		this.postgres.close();
@@ -81,7 +76,7 @@ class OutboxCrashTests {
 		this.datasette.alterNextAnswer((answer) -> answer.headersDelay(60, TimeUnit.SECONDS));
 		start();
 		waiting().atMost(Duration.ofSeconds(60)).until(() -> committed() >= 2_000);
-		this.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+		this.application.kill();
 		long committed = committed();
 		long ordersCommitted = count("SELECT COUNT(*) FROM orders");
 		long inOutbox = count("SELECT COUNT(*) FROM datasette_events_outbox");
@@ -108,28 +103,10 @@ class OutboxCrashTests {
 	}
 
 	private void start() throws IOException {
-		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				OutboxApplication.class.getName(), jdbcUrl()));
-		for (String property : properties()) {
-			command.add("--" + property);
-		}
-		command.add("--logging.level.root=WARN");
-		this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
-		Thread reader = new Thread(() -> {
-			try (BufferedReader lines = new BufferedReader(
-					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
-				String line;
-				while ((line = lines.readLine()) != null) {
-					this.output.add(line);
-				}
-			}
-			catch (IOException ex) {
-				// The process is gone.
-			}
-		}, "outbox-application-output");
-		reader.setDaemon(true);
-		reader.start();
+		List<String> arguments = new ArrayList<>(List.of(jdbcUrl()));
+		properties().forEach((property) -> arguments.add("--" + property));
+		arguments.add("--logging.level.root=WARN");
+		this.application = ChildJvm.start(OutboxApplication.class, arguments);
 	}
 
 	private String jdbcUrl() {
@@ -148,14 +125,10 @@ class OutboxCrashTests {
 	}
 
 	private long committed() {
-		long committed = 0;
-		for (String line : this.output) {
+		return this.application.largest((line) -> {
 			Matcher matcher = COMMITTED.matcher(line);
-			if (matcher.matches()) {
-				committed = Math.max(committed, Long.parseLong(matcher.group(1)));
-			}
-		}
-		return committed;
+			return matcher.matches() ? Long.parseLong(matcher.group(1)) : -1;
+		});
 	}
 
 	private long count(String sql) {
