@@ -108,6 +108,23 @@ class OutboxForwardingTests {
 	}
 
 	@Test
+	void aRowTheServerRefusesIsDeadLetteredAndLeavesTheOutbox() {
+		this.datasette.rejectRows((row) -> row.path("properties").asString().contains("o-refused"),
+				"CHECK constraint failed");
+		withOutbox().run((context) -> {
+			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
+			this.transaction.executeWithoutResult((status) -> {
+				placeOrder(context, "o-1");
+				placeOrder(context, "o-refused");
+				placeOrder(context, "o-2");
+			});
+			waiting().until(() -> forwarder.counts().failed() == 1 && forwarder.counts().delivered() == 2);
+			waiting().until(() -> outboxRows() == 0);
+			assertThat(orderIds()).containsExactly("o-1", "o-2");
+		});
+	}
+
+	@Test
 	void rowsLeftInTheOutboxDuringAnOutageAreSentByTheNextStartWithoutANewEvent() {
 		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
 		withOutbox("datasette.events-forward.shutdown-timeout=30s").run((context) -> {
