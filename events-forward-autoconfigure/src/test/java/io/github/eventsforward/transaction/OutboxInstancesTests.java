@@ -83,9 +83,10 @@ class OutboxInstancesTests {
 				EventsForwarder two = second.getBean(EventsForwarder.class);
 				CompletableFuture<Void> publishingOne = CompletableFuture.runAsync(() -> placeOrders(first, "a"));
 				CompletableFuture<Void> publishingTwo = CompletableFuture.runAsync(() -> placeOrders(second, "b"));
-				// Half-way, the first instance stops answering: its batch in flight is never
-				// acknowledged, and its lease on those rows is never released.
-				waiting().atMost(Duration.ofMinutes(2)).until(() -> one.counts().delivered() >= EVENTS_EACH / 2);
+				// Half-way through the events, the first instance stops answering: its batch in
+				// flight is never acknowledged, and its lease on those rows is never released.
+				waiting().atMost(Duration.ofMinutes(2))
+					.until(() -> one.counts().delivered() + two.counts().delivered() >= EVENTS_EACH);
 				dead.set(true);
 				publishingOne.get();
 				publishingTwo.get();
