@@ -115,12 +115,8 @@ final class Batcher {
 	 */
 	void finish(Runnable idle) {
 		this.finishing = idle;
-		if (this.sending) {
-			this.delivery.finish(idle);
-		}
-		else {
-			idle.run();
-		}
+		// The delivery runs it at once when no request waits for its answer.
+		this.delivery.finish(idle);
 	}
 
 	/**

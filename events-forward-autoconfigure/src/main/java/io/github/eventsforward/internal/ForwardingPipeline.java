@@ -132,19 +132,23 @@ public final class ForwardingPipeline implements EventsForwarder {
 		this.outbox = (outbox != null)
 				? new OutboxBuffer(outbox, this.bodyWriter, settings.outbox().pollInterval()) : null;
 		this.buffer = (this.outbox != null) ? this.outbox : EventBuffer.of(settings, this.bodyWriter, clock);
-		if (this.outbox == null) {
-			this.accounting.recovered(this.buffer.recovered());
-		}
 		this.drops = new Drops(settings, this.accounting, observer, this.status);
 		this.deadLetters = new DeadLetters(deadLetterHandlers, this.accounting, observer, settings.displayUrl());
 		this.rows = new RowEncoder(rows, this.bodyWriter, this.deadLetters);
 		this.handOff = new HandOff(clock, this.accounting, this.buffer, this.drops, settings.buffer().dropOldest());
-		this.afterCommit = (this.outbox == null
-				&& settings.transactionPhase() == ForwarderSettings.TransactionPhase.AFTER_COMMIT
-				&& ClassUtils.isPresent(AfterCommit.TRANSACTIONS_CLASS, getClass().getClassLoader()))
-						? new AfterCommit(this.handOff, this.accounting) : null;
-		this.outboxWriter = (outbox != null && this.outbox != null) ? new OutboxWriter(outbox, rows, this.handOff,
-				this.accounting, this.deadLetters, this.drops, this.outbox) : null;
+		if (outbox != null && this.outbox != null) {
+			// The outbox counts what it found itself, and follows the transaction by its nature.
+			this.outboxWriter = new OutboxWriter(outbox, rows, this.handOff, this.accounting, this.deadLetters,
+					this.drops, this.outbox);
+			this.afterCommit = null;
+		}
+		else {
+			this.outboxWriter = null;
+			this.accounting.recovered(this.buffer.recovered());
+			this.afterCommit = (settings.transactionPhase() == ForwarderSettings.TransactionPhase.AFTER_COMMIT
+					&& ClassUtils.isPresent(AfterCommit.TRANSACTIONS_CLASS, getClass().getClassLoader()))
+							? new AfterCommit(this.handOff, this.accounting) : null;
+		}
 	}
 
 	/**

@@ -149,16 +149,13 @@ final class OutboxStore {
 	 * Open the outbox the settings ask for, creating its table as
 	 * {@code outbox.initialize-schema} allows.
 	 * @param dataSource the application's database, if it has one
-	 * @param settings the settings
-	 * @return the store, or {@code null} when the settings ask for no outbox
+	 * @param settings the settings, with {@code outbox.enabled}
+	 * @return the store
 	 * @throws UnusableOutboxException when there is no database, or no table and no leave to
 	 * create it
 	 */
-	static @Nullable OutboxStore open(@Nullable DataSource dataSource, ForwarderSettings settings) {
+	static OutboxStore open(@Nullable DataSource dataSource, ForwarderSettings settings) {
 		ForwarderSettings.Outbox outbox = settings.outbox();
-		if (!outbox.enabled()) {
-			return null;
-		}
 		if (dataSource == null) {
 			throw new UnusableOutboxException("The outbox needs the application's DataSource, and there is none:"
 					+ " add org.springframework.boot:spring-boot-starter-jdbc and set spring.datasource.url");
