@@ -1,6 +1,5 @@
 package io.github.eventsforward.internal;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +24,11 @@ import javax.sql.DataSource;
 
 import com.github.f4b6a3.ulid.UlidCreator;
 import io.github.eventsforward.EventRow;
+import io.github.eventsforward.testsupport.PostgresServer;
 import io.github.eventsforward.internal.OutboxStore.Claimed;
 import io.github.eventsforward.internal.OutboxStore.Dialect;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,13 +59,8 @@ class OutboxStoreTests {
 	private static EmbeddedPostgres postgres;
 
 	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
-	}
-
-	@AfterAll
-	static void stopPostgres() throws IOException {
-		postgres.close();
+	static void startPostgres() {
+		postgres = PostgresServer.get();
 	}
 
 	/**

@@ -18,7 +18,7 @@ import io.github.eventsforward.testsupport.ChildJvm;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.github.eventsforward.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,17 +47,17 @@ class OutboxCrashTests {
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
-	private EmbeddedPostgres postgres;
+	private String jdbcUrl;
 
 	private HikariDataSource dataSource;
 
 	private ChildJvm application;
 
 	@BeforeEach
-	void startPostgres() throws IOException {
-		this.postgres = EmbeddedPostgres.start();
+	void createDatabase() {
+		this.jdbcUrl = PostgresServer.freshDatabase();
 		this.dataSource = new HikariDataSource();
-		this.dataSource.setJdbcUrl(jdbcUrl());
+		this.dataSource.setJdbcUrl(this.jdbcUrl);
 		new JdbcTemplate(this.dataSource).execute("CREATE TABLE orders (id VARCHAR(40) PRIMARY KEY)");
 	}
 
@@ -67,7 +67,6 @@ class OutboxCrashTests {
 			this.application.kill();
 		}
 		this.dataSource.close();
-		this.postgres.close();
 	}
 
 	@Test
@@ -103,14 +102,10 @@ class OutboxCrashTests {
 	}
 
 	private void start() throws IOException {
-		List<String> arguments = new ArrayList<>(List.of(jdbcUrl()));
+		List<String> arguments = new ArrayList<>(List.of(this.jdbcUrl));
 		properties().forEach((property) -> arguments.add("--" + property));
 		arguments.add("--logging.level.root=WARN");
 		this.application = ChildJvm.start(OutboxApplication.class, arguments);
-	}
-
-	private String jdbcUrl() {
-		return this.postgres.getJdbcUrl("postgres", "postgres");
 	}
 
 	private List<String> properties() {

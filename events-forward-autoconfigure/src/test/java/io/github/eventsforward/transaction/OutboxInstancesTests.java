@@ -1,6 +1,5 @@
 package io.github.eventsforward.transaction;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
 import io.github.eventsforward.testsupport.DatasetteWriteApi;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.github.eventsforward.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,8 +49,6 @@ class OutboxInstancesTests {
 
 	private static final int PER_TRANSACTION = 100;
 
-	private static EmbeddedPostgres postgres;
-
 	private static HikariDataSource dataSource;
 
 	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
@@ -60,18 +57,16 @@ class OutboxInstancesTests {
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
 
 	@BeforeAll
-	static void startPostgres() throws IOException {
-		postgres = EmbeddedPostgres.start();
+	static void createDatabase() {
 		dataSource = new HikariDataSource();
-		dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+		dataSource.setJdbcUrl(PostgresServer.freshDatabase());
 		dataSource.setMaximumPoolSize(8);
 		new JdbcTemplate(dataSource).execute("CREATE TABLE orders (id VARCHAR(40) PRIMARY KEY)");
 	}
 
 	@AfterAll
-	static void stopPostgres() throws IOException {
+	static void closePool() {
 		dataSource.close();
-		postgres.close();
 	}
 
 	@Test
