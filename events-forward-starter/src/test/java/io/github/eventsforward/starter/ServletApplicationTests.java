@@ -1,17 +1,13 @@
 package io.github.eventsforward.starter;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.eventsforward.EventsForwarder;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
+import io.github.eventsforward.test.AutoConfigureFakeDatasette;
+import io.github.eventsforward.test.FakeDatasette;
+import io.github.eventsforward.test.ReceivedRequest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,8 +16,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.client.RestClient;
 
@@ -34,13 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client too.
  */
 @SpringBootTest(classes = ServletApplicationTests.Shop.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.application.name=servlet-shop", "datasette.events-forward.api-token=dstok_servlet",
-				"datasette.events-forward.flush-interval=50ms" })
+		properties = "spring.application.name=servlet-shop")
+@AutoConfigureFakeDatasette(token = "dstok_servlet")
 class ServletApplicationTests {
-
-	private static final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-
-	private static final MockWebServer server = start();
 
 	@Autowired
 	private ApplicationContext context;
@@ -54,16 +44,8 @@ class ServletApplicationTests {
 	@Autowired
 	private RestClient.Builder restClientBuilder;
 
-	@DynamicPropertySource
-	static void forwardToTheServer(DynamicPropertyRegistry registry) {
-		registry.add("datasette.events-forward.api-url",
-				() -> server.url("/data/datasette_events/-/insert").toString());
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
+	@Autowired
+	private FakeDatasette datasette;
 
 	@Test
 	void isAServletApplicationWithoutReactorNettyOrNetty() {
@@ -75,10 +57,15 @@ class ServletApplicationTests {
 
 	@Test
 	void theApplicationsRestClientsStayOnTheJdkClient() {
-		this.restClientBuilder.build().get().uri(server.url("/ping").uri()).retrieve().toBodilessEntity();
-		RestClient.create().get().uri(server.url("/ping").uri()).retrieve().toBodilessEntity();
+		// The fake answers a GET with 404: the request is what counts.
+		this.restClientBuilder.build().get().uri(this.datasette.url("/ping")).retrieve()
+			.onStatus((status) -> true, (request, response) -> { })
+			.toBodilessEntity();
+		RestClient.create().get().uri(this.datasette.url("/ping")).retrieve()
+			.onStatus((status) -> true, (request, response) -> { })
+			.toBodilessEntity();
 		assertThat(requestsTo("/ping")).hasSize(2)
-			.allSatisfy((request) -> assertThat(request.getHeaders().get("User-Agent")).startsWith("Java-http-client/"));
+			.allSatisfy((request) -> assertThat(request.header("User-Agent")).startsWith("Java-http-client/"));
 	}
 
 	@Test
@@ -86,13 +73,15 @@ class ServletApplicationTests {
 		this.events.publishEvent(new OrderPlaced("o-1", "alice", 2));
 		assertThat(this.forwarder.flush(Duration.ofSeconds(10))).isTrue();
 		assertThat(this.forwarder.counts().delivered()).isEqualTo(1);
-		assertThat(requestsTo("/data/datasette_events/-/insert")).singleElement().satisfies((request) -> {
-			assertThat(request.getHeaders().get("User-Agent")).startsWith("Java-http-client/");
-			assertThat(request.getHeaders().get("Upgrade")).isNull();
-			assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer dstok_servlet");
-			assertThat(request.getBody().utf8()).contains("\"event\":\"order-placed\"", "\"instance\":\"servlet-shop\"",
-					"\"actor_id\":\"alice\"");
+		assertThat(requestsTo("/data/-/create")).singleElement().satisfies((request) -> {
+			assertThat(request.header("User-Agent")).startsWith("Java-http-client/");
+			assertThat(request.header("Upgrade")).isNull();
+			assertThat(request.header("Authorization")).isEqualTo("Bearer dstok_servlet");
+			assertThat(request.status()).isEqualTo(201);
 		});
+		assertThat(this.datasette).hasReceivedEvent("order-placed").withInstance("servlet-shop")
+			.withActorId("alice")
+			.withProperty("quantity", 2);
 	}
 
 	@Test
@@ -103,32 +92,8 @@ class ServletApplicationTests {
 			.anyMatch((name) -> name.startsWith("datasette-events-forward"));
 	}
 
-	private static List<RecordedRequest> requestsTo(String path) {
-		return requests.stream().filter((request) -> path.equals(request.getUrl().encodedPath())).toList();
-	}
-
-	private static MockWebServer start() {
-		MockWebServer server = new MockWebServer();
-		server.setDispatcher(new Dispatcher() {
-
-			@Override
-			public MockResponse dispatch(RecordedRequest request) {
-				requests.add(request);
-				// What Datasette answers to an insert into an existing table.
-				return new MockResponse.Builder().code(201)
-					.setHeader("Content-Type", "application/json; charset=utf-8")
-					.body("{\"ok\": true}")
-					.build();
-			}
-
-		});
-		try {
-			server.start();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		return server;
+	private List<ReceivedRequest> requestsTo(String path) {
+		return this.datasette.requests().stream().filter((request) -> path.equals(request.path())).toList();
 	}
 
 	/**
