@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.micrometer.observation.tck.TestObservationRegistry;
@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @EnumSource(HttpConnector.class)
 class EventsForwardObservationTests {
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -46,7 +46,7 @@ class EventsForwardObservationTests {
 			.withAutoConfigurations(ObservationAutoConfiguration.class, WebClientObservationAutoConfiguration.class)
 			.withBean(TestObservationRegistry.class, () -> this.observations)
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.shutdown-timeout=200ms"));
 	}
 

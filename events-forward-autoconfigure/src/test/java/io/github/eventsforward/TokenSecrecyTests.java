@@ -19,7 +19,7 @@ import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfigurat
 import io.github.eventsforward.autoconfigure.EventsForwardProperties;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.WebApplication;
 import mockwebserver3.MockResponse;
@@ -58,7 +58,7 @@ class TokenSecrecyTests {
 	private static final List<String> DEBUGGED = List.of("io.github.eventsforward",
 			"org.springframework.web.reactive.function.client", "reactor.netty.http.client");
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi("data", TOKEN);
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher("data", TOKEN);
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -91,11 +91,11 @@ class TokenSecrecyTests {
 
 	@Test
 	void isInNoLogLineNorMessageOfARunThroughEveryKindOfFailure(CapturedOutput output) {
-		this.datasette.enqueue(new MockResponse.Builder(DatasetteWriteApi.error(401, "Invalid token signature"))
+		this.datasette.enqueue(new MockResponse.Builder(DatasetteDispatcher.error(401, "Invalid token signature"))
 			.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
 			.build());
-		this.datasette.enqueue(DatasetteWriteApi.error(403, "Permission denied"));
-		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
+		this.datasette.enqueue(DatasetteDispatcher.error(403, "Permission denied"));
+		this.datasette.enqueue(DatasetteDispatcher.error(500, "Internal Server Error"));
 		this.datasette.alterNextAnswer((answer) -> answer.headersDelay(1, TimeUnit.SECONDS));
 		forwarding("datasette.events-forward.request-timeout=300ms").run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -204,7 +204,7 @@ class TokenSecrecyTests {
 	void thePasswordInTheApiUrlIsInNoLogLineNorTheSettings(CapturedOutput output) {
 		// The endpoint masks an api-url's userinfo as a secret; the logs must not undo that.
 		String password = "url-PASSWORD-91be4c";
-		this.datasette.refuseAll(DatasetteWriteApi.error(500, "Internal Server Error"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(500, "Internal Server Error"));
 		this.contextRunner
 			.withPropertyValues("datasette.events-forward.api-url=http://forwarder:" + password + "@localhost:"
 					+ this.server.getPort() + "/data/-/create", "datasette.events-forward.api-token=" + TOKEN,

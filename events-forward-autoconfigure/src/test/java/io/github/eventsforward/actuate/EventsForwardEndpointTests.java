@@ -11,7 +11,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.WebApplication;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class EventsForwardEndpointTests {
 
 	private static final String PASSWORD = "s3cret-basic-pass";
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -51,7 +51,7 @@ class EventsForwardEndpointTests {
 	void isThereOnlyWhenTheUserExposesIt() {
 		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
 				"datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN);
 		forwarding.run((context) -> assertThat(context).hasNotFailed()
 			.hasSingleBean(EventsForwarder.class)
 			.doesNotHaveBean(EventsForwardEndpoint.class));
@@ -79,7 +79,7 @@ class EventsForwardEndpointTests {
 	void anApplicationWithActuatorButWithoutWebClientStartsWithoutTheForwarder() {
 		ApplicationContextRunner forwarding = this.contextRunner.withPropertyValues(
 				"datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"management.endpoints.web.exposure.include=*");
 		forwarding.withClassLoader(new FilteredClassLoader(WebClient.class))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(EventsForwarder.class));
@@ -107,7 +107,7 @@ class EventsForwardEndpointTests {
 
 	@Test
 	void showsTheSettingsWithoutSecretsTheCountsAndTheStateWithTheLastError() {
-		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
+		this.datasette.enqueue(DatasetteDispatcher.error(500, "Internal Server Error"));
 		String apiUrl = "http://datasette:" + PASSWORD + "@127.0.0.1:" + this.server.getPort() + "/data/-/create";
 		try (WebApplication application = WebApplication.start(forwardingProperties(
 				"datasette.events-forward.api-url=" + apiUrl, "datasette.events-forward.instance=shop-1",
@@ -166,7 +166,7 @@ class EventsForwardEndpointTests {
 				.isNotEmpty()
 				.returnResult()
 				.getResponseBodyContent();
-			assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain(DatasetteWriteApi.TOKEN)
+			assertThat(new String(body, StandardCharsets.UTF_8)).doesNotContain(DatasetteDispatcher.TOKEN)
 				.doesNotContain(PASSWORD);
 		}
 	}
@@ -290,7 +290,7 @@ class EventsForwardEndpointTests {
 	private String[] forwardingProperties(String... more) {
 		List<String> properties = new ArrayList<>(List.of(
 				"datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));
 		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));

@@ -12,7 +12,7 @@ import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfigurat
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.WebApplication;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EventsForwardHealthIndicatorTests {
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -46,7 +46,7 @@ class EventsForwardHealthIndicatorTests {
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
 		.withAutoConfigurations(EventsForwardActuatorAutoConfiguration.class)
 		.withPropertyValues(ForwarderContextRunner.quickDelivery(
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	@Test
@@ -69,7 +69,7 @@ class EventsForwardHealthIndicatorTests {
 
 	@Test
 	void staysUpWithTheLastErrorWhileRetryingTransientFailures() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service Unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service Unavailable"));
 		forwarding().run((context) -> {
 			HealthIndicator indicator = context.getBean("eventsForwardHealthIndicator", HealthIndicator.class);
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -101,7 +101,7 @@ class EventsForwardHealthIndicatorTests {
 				.contains("HTTP 401", "Invalid token signature", "datasette.events-forward.api-token");
 			assertThat(health.getDetails().get("lastError")).asString().contains("HTTP 401");
 
-			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
+			this.datasette.acceptToken(DatasetteDispatcher.TOKEN);
 			awaitDeliveredAndQueueAgeZero(forwarder, 2);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 		});
@@ -109,7 +109,7 @@ class EventsForwardHealthIndicatorTests {
 
 	@Test
 	void isDownWithTheReasonWhileTheTokenLacksPermission() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(403, "Permission denied"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(403, "Permission denied"));
 		forwarding().run((context) -> {
 			HealthIndicator indicator = context.getBean("eventsForwardHealthIndicator", HealthIndicator.class);
 			publish(context, 1, 1);
@@ -186,9 +186,9 @@ class EventsForwardHealthIndicatorTests {
 
 			Health health = indicator.health();
 			assertThat(health.getDetails()).isNotEmpty();
-			assertThat(health.toString()).doesNotContain(DatasetteWriteApi.TOKEN);
+			assertThat(health.toString()).doesNotContain(DatasetteDispatcher.TOKEN);
 			assertThat(JsonMapper.shared().writeValueAsString(health.getDetails()))
-				.doesNotContain(DatasetteWriteApi.TOKEN);
+				.doesNotContain(DatasetteDispatcher.TOKEN);
 		});
 	}
 
@@ -269,7 +269,7 @@ class EventsForwardHealthIndicatorTests {
 				.value((String reason) -> assertThat(reason).contains("HTTP 401"))
 				.returnResult()
 				.getResponseBodyContent());
-			assertThat(body).doesNotContain(DatasetteWriteApi.TOKEN);
+			assertThat(body).doesNotContain(DatasetteDispatcher.TOKEN);
 		}
 	}
 
@@ -286,7 +286,7 @@ class EventsForwardHealthIndicatorTests {
 	private String[] forwardingProperties(String... more) {
 		List<String> properties = new ArrayList<>(List.of(
 				"datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.shutdown-timeout=200ms"));
 		properties.addAll(List.of(more));
 		return ForwarderContextRunner.quickDelivery(properties.toArray(String[]::new));

@@ -15,7 +15,7 @@ import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.internal.ForwardingPipeline;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import mockwebserver3.Dispatcher;
@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class EventsForwardAutoConfigurationTests {
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -56,7 +56,7 @@ class EventsForwardAutoConfigurationTests {
 	private ApplicationContextRunner forwarding(String... properties) {
 		return this.contextRunner
 			.withPropertyValues("datasette.events-forward.api-url=" + this.server.url("/data/-/create"),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN)
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN)
 			.withPropertyValues(properties);
 	}
 
@@ -332,14 +332,14 @@ class EventsForwardAutoConfigurationTests {
 		String apiUrl = "http://forwarder:url-secret-5d1@127.0.0.1:" + this.server.getPort() + "/data/-/create";
 		this.contextRunner
 			.withPropertyValues("datasette.events-forward.api-url=" + apiUrl,
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN)
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN)
 			.run((context) -> {
 				context.publishEvent(new OrderPlaced("o-1", "alice", 1, java.math.BigDecimal.ONE));
 				assertThat(context.getBean(EventsForwarder.class).flush(Duration.ofSeconds(10))).isTrue();
 			});
 		RecordedRequest request = this.server.takeRequest(0, TimeUnit.SECONDS);
 		assertThat(request).isNotNull();
-		assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + DatasetteWriteApi.TOKEN);
+		assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + DatasetteDispatcher.TOKEN);
 		assertThat(output).contains("datasette.events-forward.api-url (http://******@127.0.0.1:",
 				"holds a user name or password. They are not sent")
 			.doesNotContain("url-secret-5d1");
@@ -363,7 +363,7 @@ class EventsForwardAutoConfigurationTests {
 			@Override
 			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
 				release.await(30, TimeUnit.SECONDS);
-				return DatasetteWriteApi.error(503, "Service unavailable");
+				return DatasetteDispatcher.error(503, "Service unavailable");
 			}
 
 		});

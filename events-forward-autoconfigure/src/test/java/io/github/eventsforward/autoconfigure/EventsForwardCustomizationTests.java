@@ -12,7 +12,7 @@ import io.github.eventsforward.EventsForwardWebClientCustomizer;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.HttpConnector;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.NoDelayServerSocketFactory;
@@ -49,7 +49,7 @@ class EventsForwardCustomizationTests {
 
 	private static final String API_PATH = "/data/-/create";
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
@@ -62,7 +62,7 @@ class EventsForwardCustomizationTests {
 	EventsForwardCustomizationTests(HttpConnector connector) {
 		this.contextRunner = ForwarderContextRunner.withAutoConfigurations(SslAutoConfiguration.class)
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.shutdown-timeout=200ms"));
 	}
 

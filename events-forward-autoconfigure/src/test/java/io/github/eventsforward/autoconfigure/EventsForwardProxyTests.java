@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.HttpConnector;
 import mockwebserver3.Dispatcher;
@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 @EnumSource(HttpConnector.class)
 class EventsForwardProxyTests {
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	private final List<String> proxied = new CopyOnWriteArrayList<>();
 
@@ -62,7 +62,7 @@ class EventsForwardProxyTests {
 			.withPropertyValues("proxy.port=" + this.proxy.getPort(),
 					// A host that does not resolve: only the proxy can reach it.
 					"datasette.events-forward.api-url=http://datasette.invalid/data/-/create",
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.flush-interval=50ms")
 			.run((context) -> {
 				EventsForwarder forwarder = context.getBean(EventsForwarder.class);

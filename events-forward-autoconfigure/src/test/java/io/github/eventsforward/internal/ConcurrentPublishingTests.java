@@ -20,7 +20,7 @@ import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.LogRecorder;
@@ -52,7 +52,7 @@ class ConcurrentPublishingTests {
 
 	private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	private final StallingDispatcher stalling = new StallingDispatcher(this.datasette);
 
@@ -145,7 +145,7 @@ class ConcurrentPublishingTests {
 	private String[] forwarding(String... limits) {
 		List<String> properties = new ArrayList<>();
 		properties.add("datasette.events-forward.api-url=" + this.server.createUrl());
-		properties.add("datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN);
+		properties.add("datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN);
 		for (String limit : limits) {
 			properties.add("datasette.events-forward." + limit);
 		}
@@ -262,7 +262,7 @@ class ConcurrentPublishingTests {
 			if (gate.getCount() > 0) {
 				this.held.incrementAndGet();
 				if (!gate.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-					return DatasetteWriteApi.error(503, "stalled too long");
+					return DatasetteDispatcher.error(503, "stalled too long");
 				}
 			}
 			return this.delegate.dispatch(request);

@@ -23,7 +23,7 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.HttpConnector;
 import mockwebserver3.MockResponse;
@@ -75,7 +75,7 @@ class DatasetteWriteApiTests {
 
 	private final JsonMapper json = JsonMapper.shared();
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -84,7 +84,7 @@ class DatasetteWriteApiTests {
 
 	DatasetteWriteApiTests(HttpConnector connector) {
 		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
-			.withPropertyValues(connector.property(), "datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+			.withPropertyValues(connector.property(), "datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
 					"datasette.events-forward.retry.initial-backoff=10ms",
 					"datasette.events-forward.retry.max-backoff=20ms",
@@ -95,8 +95,8 @@ class DatasetteWriteApiTests {
 	// what the JDK's HTTP client logs through java.util.logging.
 	@AfterEach
 	void checkTokenStayedSecret(CapturedOutput output) {
-		assertThat(output.getAll()).doesNotContain(DatasetteWriteApi.TOKEN)
-			.doesNotContain(DatasetteWriteApi.TOKEN.substring(DatasetteWriteApi.TOKEN.indexOf('.')));
+		assertThat(output.getAll()).doesNotContain(DatasetteDispatcher.TOKEN)
+			.doesNotContain(DatasetteDispatcher.TOKEN.substring(DatasetteDispatcher.TOKEN.indexOf('.')));
 	}
 
 	// ---------------------------------------------------------------- the request
@@ -165,7 +165,7 @@ class DatasetteWriteApiTests {
 			context.publishEvent(new OrderPlaced("o-1", "alice", 2, BigDecimal.ONE));
 
 			RecordedRequest request = this.server.takeRequest();
-			assertThat(request.getHeaders().values("Authorization")).containsExactly("Bearer " + DatasetteWriteApi.TOKEN);
+			assertThat(request.getHeaders().values("Authorization")).containsExactly("Bearer " + DatasetteDispatcher.TOKEN);
 			MediaType contentType = MediaType.parseMediaType(request.getHeaders().get("Content-Type"));
 			assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_JSON)).isTrue();
 			awaitRows(1);

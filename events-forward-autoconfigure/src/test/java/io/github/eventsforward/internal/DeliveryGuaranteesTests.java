@@ -20,7 +20,7 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.ForwarderThreads;
 import io.github.eventsforward.testsupport.HttpConnector;
@@ -78,7 +78,7 @@ class DeliveryGuaranteesTests {
 
 	private final JsonMapper json = JsonMapper.shared();
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -99,7 +99,7 @@ class DeliveryGuaranteesTests {
 		this.contextRunner = ForwarderContextRunner.withAutoConfigurations()
 			.withBean(DeadLetterHandler.class, () -> this.deadLetters::add)
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(connector.property(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.retry.give-up-after=1m"));
 	}
 
@@ -309,7 +309,7 @@ class DeliveryGuaranteesTests {
 				.contains("HTTP 401", "Invalid token signature", "datasette create-token",
 						"datasette.events-forward.api-token");
 
-			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
+			this.datasette.acceptToken(DatasetteDispatcher.TOKEN);
 			awaitCounts(forwarder, 10, 0);
 			assertThat(forwarder.state().status()).isEqualTo(Status.DELIVERING);
 			assertThat(orderIds()).containsExactlyInAnyOrderElementsOf(OrderEvents.orderIds(1, 10));
@@ -357,7 +357,7 @@ class DeliveryGuaranteesTests {
 	@Test
 	void dropOldestKeepsTheNewestEventsPublishedDuringAnOutage() {
 		inMemoryOnly();
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
 			.run((context) -> {
 				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -381,7 +381,7 @@ class DeliveryGuaranteesTests {
 	@Test
 	void dropOldestKeepsTheNewestEventsOfABurstPublishedDuringAnOutage() {
 		inMemoryOnly();
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-oldest")
 			.run((context) -> {
 				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -401,7 +401,7 @@ class DeliveryGuaranteesTests {
 	@Test
 	void dropNewestKeepsTheOldestEventsPublishedDuringAnOutage() {
 		inMemoryOnly();
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		forwarding("datasette.events-forward.buffer-capacity=5", "datasette.events-forward.buffer-overflow=drop-newest")
 			.run((context) -> {
 				EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -590,7 +590,7 @@ class DeliveryGuaranteesTests {
 			int logged = this.log.events().size();
 
 			// The server answers the request the forwarder gave up waiting for.
-			this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+			this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 			this.datasette.releaseAnswers();
 			waiting().atMost(Duration.ofSeconds(2)).during(Duration.ofMillis(500)).untilAsserted(() -> {
 				assertThat(forwarder.state().status()).isEqualTo(Status.STOPPED);

@@ -41,7 +41,7 @@ import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.ForwarderState;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -119,7 +119,7 @@ class DeliverySoakTests {
 
 	private static final long MB = 1024 * 1024;
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	private final PhasedDispatcher phased = new PhasedDispatcher(this.datasette);
 
@@ -324,7 +324,7 @@ class DeliverySoakTests {
 	private String[] forwarding(int bufferCapacity, String... overrides) {
 		List<String> properties = new ArrayList<>(List.of(
 				"datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.batch-limit=" + BATCH_LIMIT, "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.time-period=1s", "datasette.events-forward.flush-interval=50ms",
 				"datasette.events-forward.buffer-capacity=" + bufferCapacity,
@@ -496,7 +496,7 @@ class DeliverySoakTests {
 	 */
 	static final class PhasedDispatcher extends Dispatcher {
 
-		private final DatasetteWriteApi delegate;
+		private final DatasetteDispatcher delegate;
 
 		private final AtomicLong requests = new AtomicLong();
 
@@ -506,7 +506,7 @@ class DeliverySoakTests {
 
 		private volatile boolean cycling;
 
-		PhasedDispatcher(DatasetteWriteApi delegate) {
+		PhasedDispatcher(DatasetteDispatcher delegate) {
 			this.delegate = delegate;
 			for (Answer answer : Answer.values()) {
 				this.answers.put(answer, new LongAdder());
@@ -548,7 +548,7 @@ class DeliverySoakTests {
 			};
 			this.answers.get(answer).increment();
 			if (answer == Answer.UNAVAILABLE) {
-				return DatasetteWriteApi.error(503, "Service Unavailable: the database is locked");
+				return DatasetteDispatcher.error(503, "Service Unavailable: the database is locked");
 			}
 			MockResponse stored = this.delegate.dispatch(request);
 			return switch (answer) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.testsupport.ChildJvm;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class SpoolCrashTests {
 	@TempDir
 	Path spool;
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -58,7 +58,7 @@ class SpoolCrashTests {
 	@Test
 	void everyEventPublishedMoreThanTheWindowBeforeAKillIsDeliveredOnceAfterTheRestart() throws Exception {
 		// The server is down while the application publishes.
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		start();
 		waiting().atMost(Duration.ofSeconds(60)).until(() -> published() >= 3 * PER_SECOND);
 		this.application.kill();
@@ -116,7 +116,7 @@ class SpoolCrashTests {
 
 	private List<String> properties() {
 		return List.of("datasette.events-forward.api-url=" + this.server.createUrl(),
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.spool.enabled=true", "datasette.events-forward.spool.path=" + this.spool,
 				"datasette.events-forward.flush-interval=50ms", "datasette.events-forward.max-rate=1000",
 				"datasette.events-forward.time-period=1s", "datasette.events-forward.retry.initial-backoff=10ms",

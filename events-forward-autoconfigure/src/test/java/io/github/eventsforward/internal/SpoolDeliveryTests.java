@@ -11,7 +11,7 @@ import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.actuate.EventsForwardHealthIndicator;
 import io.github.eventsforward.autoconfigure.EventsForwardActuatorAutoConfiguration;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.OrderEvents;
@@ -46,7 +46,7 @@ class SpoolDeliveryTests {
 	@TempDir
 	Path spool;
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -65,7 +65,7 @@ class SpoolDeliveryTests {
 
 	@Test
 	void eventsPublishedDuringAnOutageStayInTheSpoolAndTheNextStartSendsThemWithoutANewEvent() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		// A shutdown that would wait half a minute for a server that is down, without the spool.
 		spooling("datasette.events-forward.shutdown-timeout=30s").run((context) -> {
 			EventsForwarder forwarder = context.getBean(EventsForwarder.class);
@@ -98,7 +98,7 @@ class SpoolDeliveryTests {
 
 	@Test
 	void theBacklogShowsFromTheStartInTheCountsAndTheHealthDetails() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		spooling().run((context) -> publish(context, 1, 20));
 		this.datasette.holdAnswers();
 		spooling().withConfiguration(
@@ -171,7 +171,7 @@ class SpoolDeliveryTests {
 		return ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(
 					"datasette.events-forward.api-url=" + this.server.createUrl(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.spool.enabled=true", "datasette.events-forward.spool.path=" + this.spool))
 			.withPropertyValues(properties);
 	}

@@ -13,7 +13,7 @@ import io.github.eventsforward.ForwarderState.Status;
 import io.github.eventsforward.autoconfigure.EventsForwardMetricsAutoConfiguration;
 import io.github.eventsforward.internal.ForwarderLifecycle;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +47,7 @@ class EventsForwardMetricsTests {
 
 	private static final String TABLE = "datasette_events";
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -55,7 +55,7 @@ class EventsForwardMetricsTests {
 	private final ApplicationContextRunner contextRunner = ForwarderContextRunner
 		.withAutoConfigurations(EventsForwardMetricsAutoConfiguration.class)
 		.withPropertyValues(ForwarderContextRunner.quickDelivery("spring.application.name=shop",
-				"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+				"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 				"datasette.events-forward.retry.give-up-after=1m", "datasette.events-forward.shutdown-timeout=200ms"));
 
 	// ---------------------------------------------------------------- deliveries
@@ -159,8 +159,8 @@ class EventsForwardMetricsTests {
 
 	@Test
 	void serverErrorsAreTimedAsServerErrorsAndCountedAsTransientRetries() {
-		this.datasette.enqueue(DatasetteWriteApi.error(500, "Internal Server Error"));
-		this.datasette.enqueue(DatasetteWriteApi.error(503, "Service Unavailable"));
+		this.datasette.enqueue(DatasetteDispatcher.error(500, "Internal Server Error"));
+		this.datasette.enqueue(DatasetteDispatcher.error(503, "Service Unavailable"));
 		withRegistry().run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			publish(context, 1, 2);
@@ -189,7 +189,7 @@ class EventsForwardMetricsTests {
 			assertThat(functionCount(registry, "delivered")).isZero();
 			assertThat(queued(registry)).isEqualTo(2);
 
-			this.datasette.acceptToken(DatasetteWriteApi.TOKEN);
+			this.datasette.acceptToken(DatasetteDispatcher.TOKEN);
 			awaitCounts(forwarder, 2, 0);
 			assertThat(requests(registry, "success", "2xx")).isOne();
 			assertNothingLostOrFailed(registry);
@@ -246,7 +246,7 @@ class EventsForwardMetricsTests {
 
 	@Test
 	void eventsStillFailingAfterGiveUpAfterAreCountedAsDeadLetteredGaveUp() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(500, "Internal Server Error"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(500, "Internal Server Error"));
 		withRegistry().withPropertyValues("datasette.events-forward.retry.give-up-after=300ms").run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			publish(context, 1, 2);

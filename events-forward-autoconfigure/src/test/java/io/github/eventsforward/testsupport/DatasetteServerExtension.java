@@ -26,13 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A test Datasette: before each test, starts a {@link MockWebServer} that answers at once
- * ({@link NoDelayServerSocketFactory}) with a {@link DatasetteWriteApi}; after it, releases
+ * ({@link NoDelayServerSocketFactory}) with a {@link DatasetteDispatcher}; after it, releases
  * the answers the fake holds, so that no request stalls the shutdown, closes the server,
  * and checks that no log event, stack traces included, showed the signature of
- * {@link DatasetteWriteApi#TOKEN}. Register it on an instance field, so that each test, and
+ * {@link DatasetteDispatcher#TOKEN}. Register it on an instance field, so that each test, and
  * each invocation of a {@code @ParameterizedClass}, gets a server of its own:
  * <pre class="code">
- * private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+ * private final DatasetteDispatcher datasette = new DatasetteDispatcher();
  *
  * &#64;RegisterExtension
  * final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -45,10 +45,10 @@ public final class DatasetteServerExtension implements BeforeEachCallback, After
 
 	private static final Duration TAKE_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
-	private final DatasetteWriteApi datasette;
+	private final DatasetteDispatcher datasette;
 
 	private final TokenWatch tokenWatch = new TokenWatch(
-			DatasetteWriteApi.TOKEN.substring(DatasetteWriteApi.TOKEN.indexOf('.')));
+			DatasetteDispatcher.TOKEN.substring(DatasetteDispatcher.TOKEN.indexOf('.')));
 
 	private volatile Dispatcher dispatcher;
 
@@ -62,7 +62,7 @@ public final class DatasetteServerExtension implements BeforeEachCallback, After
 	 * A server that answers with the fake.
 	 * @param datasette the fake of Datasette's write API
 	 */
-	public DatasetteServerExtension(DatasetteWriteApi datasette) {
+	public DatasetteServerExtension(DatasetteDispatcher datasette) {
 		this.datasette = datasette;
 		this.dispatcher = datasette;
 	}
@@ -160,7 +160,7 @@ public final class DatasetteServerExtension implements BeforeEachCallback, After
 	/**
 	 * Return how many requests the server has received since it was last started. The server
 	 * counts a request before the fake has handled it: to wait for the fake, wait on
-	 * {@link DatasetteWriteApi#requestBodies()}.
+	 * {@link DatasetteDispatcher#requestBodies()}.
 	 * @return the count
 	 */
 	public int getRequestCount() {

@@ -11,7 +11,7 @@ import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.OrderEvents;
@@ -47,7 +47,7 @@ class AfterCommitTests {
 
 	private static final String TABLE = "datasette_events";
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -295,7 +295,7 @@ class AfterCommitTests {
 		return ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(
 					"datasette.events-forward.api-url=" + this.server.createUrl(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN));
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN));
 	}
 
 }

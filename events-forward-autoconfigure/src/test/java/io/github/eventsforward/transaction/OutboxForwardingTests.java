@@ -18,7 +18,7 @@ import com.example.shop.OrderPlaced;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.ForwardCounts;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.LogRecorder;
 import io.github.eventsforward.testsupport.OrderEvents;
@@ -53,7 +53,7 @@ class OutboxForwardingTests {
 
 	private static final String TABLE = "datasette_events";
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -126,7 +126,7 @@ class OutboxForwardingTests {
 
 	@Test
 	void rowsLeftInTheOutboxDuringAnOutageAreSentByTheNextStartWithoutANewEvent() {
-		this.datasette.refuseAll(DatasetteWriteApi.error(503, "Service unavailable"));
+		this.datasette.refuseAll(DatasetteDispatcher.error(503, "Service unavailable"));
 		withOutbox("datasette.events-forward.shutdown-timeout=30s").run((context) -> {
 			this.transaction.executeWithoutResult((status) -> {
 				for (int i = 1; i <= 30; i++) {
@@ -232,7 +232,7 @@ class OutboxForwardingTests {
 		return ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(
 					"datasette.events-forward.api-url=" + this.server.createUrl(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN))
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN))
 			.withPropertyValues(properties);
 	}
 

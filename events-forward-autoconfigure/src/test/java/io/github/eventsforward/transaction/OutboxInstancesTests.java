@@ -16,7 +16,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.EventsForwarder;
 import io.github.eventsforward.testsupport.DatasetteServerExtension;
-import io.github.eventsforward.testsupport.DatasetteWriteApi;
+import io.github.eventsforward.testsupport.DatasetteDispatcher;
 import io.github.eventsforward.testsupport.ForwarderContextRunner;
 import io.github.eventsforward.testsupport.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +51,7 @@ class OutboxInstancesTests {
 
 	private static HikariDataSource dataSource;
 
-	private final DatasetteWriteApi datasette = new DatasetteWriteApi();
+	private final DatasetteDispatcher datasette = new DatasetteDispatcher();
 
 	@RegisterExtension
 	final DatasetteServerExtension server = new DatasetteServerExtension(this.datasette);
@@ -155,7 +155,7 @@ class OutboxInstancesTests {
 		return ForwarderContextRunner.withAutoConfigurations()
 			.withPropertyValues(ForwarderContextRunner.quickDelivery(
 					"datasette.events-forward.api-url=" + this.server.createUrl(),
-					"datasette.events-forward.api-token=" + DatasetteWriteApi.TOKEN,
+					"datasette.events-forward.api-token=" + DatasetteDispatcher.TOKEN,
 					"datasette.events-forward.batch-limit=100", "datasette.events-forward.outbox.enabled=true",
 					"datasette.events-forward.outbox.initialize-schema=always",
 					"datasette.events-forward.outbox.lease=1s", "datasette.events-forward.outbox.poll-interval=100ms",
