@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import io.github.eventsforward.test.DatasetteWriteApi;
+import io.github.eventsforward.test.WriteRefusedException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -23,7 +28,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Datasette's write API does, so that {@code datasette events.db} opens the result. Writes are
  * serialised, as SQLite wants them.
  */
-public class EventStore {
+public class EventStore implements DatasetteWriteApi.Tables {
+
+	private static final Log logger = LogFactory.getLog(EventStore.class);
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -31,49 +38,47 @@ public class EventStore {
 
 	private final TransactionTemplate transactions;
 
-	EventStore(JdbcTemplate jdbc, TransactionTemplate transactions) {
+	private final String database;
+
+	EventStore(JdbcTemplate jdbc, TransactionTemplate transactions, String database) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
+		this.database = database;
 	}
 
-	/**
-	 * What a {@code /-/create} call did.
-	 *
-	 * @param schema the table's {@code CREATE TABLE} statement
-	 * @param inserted rows stored that were not there before
-	 */
-	record Outcome(String schema, int inserted) {
-	}
-
-	synchronized Outcome create(String table, String pk, List<ObjectNode> rows, Conflict conflict, boolean alter) {
+	@Override
+	public synchronized String create(String table, String pk, List<ObjectNode> rows,
+			DatasetteWriteApi.Conflict conflict, boolean alter) {
 		checkName(table);
 		String existingPk = primaryKey(table);
 		if (existingPk == null) {
 			createTable(table, pk, rows);
 		}
 		else if (!existingPk.equals(pk)) {
-			throw WriteApiException.badRequest("pk cannot be changed for existing table");
+			throw WriteRefusedException.badRequest("pk cannot be changed for existing table");
 		}
 		Set<String> columns = columns(table);
 		for (ObjectNode row : rows) {
 			for (String key : row.propertyNames()) {
 				if (!columns.contains(key)) {
 					if (!alter) {
-						throw WriteApiException.badRequest("table " + table + " has no column named " + key);
+						throw WriteRefusedException.badRequest("table " + table + " has no column named " + key);
 					}
 					addColumn(table, key, row.get(key));
 					columns.add(key);
 				}
 			}
 		}
-		int inserted = insertRows(table, pk, rows, conflict);
-		return new Outcome(schema(table), inserted);
+		logBatch(table, rows, insertRows(table, pk, rows, conflict));
+		return schema(table);
 	}
 
-	synchronized int insert(String table, List<ObjectNode> rows, Conflict conflict, boolean alter) {
+	@Override
+	public synchronized void insert(String table, List<ObjectNode> rows, DatasetteWriteApi.Conflict conflict,
+			boolean alter) {
 		String pk = primaryKey(table);
 		if (pk == null) {
-			throw new WriteApiException(404, "Table not found");
+			throw new WriteRefusedException(404, "Table not found");
 		}
 		Set<String> columns = columns(table);
 		for (int i = 0; i < rows.size(); i++) {
@@ -85,7 +90,7 @@ public class EventStore {
 			}
 			if (!invalid.isEmpty()) {
 				if (!alter) {
-					throw WriteApiException.badRequest("Row " + i + " has invalid columns: " + String.join(", ", invalid));
+					throw WriteRefusedException.badRequest("Row " + i + " has invalid columns: " + String.join(", ", invalid));
 				}
 				for (String key : invalid) {
 					addColumn(table, key, rows.get(i).get(key));
@@ -93,7 +98,18 @@ public class EventStore {
 				}
 			}
 		}
-		return insertRows(table, pk, rows, conflict);
+		logBatch(table, rows, insertRows(table, pk, rows, conflict));
+	}
+
+	private void logBatch(String table, List<ObjectNode> rows, int inserted) {
+		Map<String, Integer> names = new TreeMap<>();
+		for (ObjectNode row : rows) {
+			names.merge(row.path("event").asString("?"), 1, Integer::sum);
+		}
+		List<String> summary = new ArrayList<>();
+		names.forEach((name, count) -> summary.add(name + " x" + count));
+		logger.info("Received " + rows.size() + " events into " + this.database + "/" + table + " (" + inserted
+				+ " new, " + count(table) + " in all): " + String.join(", ", summary));
 	}
 
 	/**
@@ -123,7 +139,7 @@ public class EventStore {
 		return (count != null) ? count : 0;
 	}
 
-	private int insertRows(String table, String pk, List<ObjectNode> rows, Conflict conflict) {
+	private int insertRows(String table, String pk, List<ObjectNode> rows, DatasetteWriteApi.Conflict conflict) {
 		if (rows.isEmpty()) {
 			return 0;
 		}
@@ -131,7 +147,7 @@ public class EventStore {
 			int count = 0;
 			for (ObjectNode row : rows) {
 				List<String> keys = new ArrayList<>(row.propertyNames());
-				String sql = "INSERT " + conflict.clause + "INTO [" + table + "] ("
+				String sql = "INSERT " + clause(conflict) + "INTO [" + table + "] ("
 						+ String.join(", ", keys.stream().map((key) -> "[" + key + "]").toList()) + ") VALUES ("
 						+ String.join(", ", Collections.nCopies(keys.size(), "?")) + ")";
 				Object[] values = keys.stream().map((key) -> value(row.get(key))).toArray();
@@ -140,7 +156,7 @@ public class EventStore {
 				}
 				catch (DataAccessException ex) {
 					if (String.valueOf(ex.getMessage()).contains("constraint failed")) {
-						throw WriteApiException.badRequest("UNIQUE constraint failed: " + table + "." + pk);
+						throw WriteRefusedException.badRequest("UNIQUE constraint failed: " + table + "." + pk);
 					}
 					throw ex;
 				}
@@ -162,7 +178,7 @@ public class EventStore {
 			}
 		}
 		if (!columns.containsKey(pk)) {
-			throw WriteApiException.badRequest("Primary key column " + pk + " does not exist");
+			throw WriteRefusedException.badRequest("Primary key column " + pk + " does not exist");
 		}
 		List<String> definitions = new ArrayList<>();
 		columns.forEach((name, type) -> definitions
@@ -194,7 +210,7 @@ public class EventStore {
 
 	private static void checkName(String name) {
 		if (!NAME.matcher(name).matches()) {
-			throw WriteApiException.badRequest("Invalid table or column name: " + name
+			throw WriteRefusedException.badRequest("Invalid table or column name: " + name
 					+ " (this stand-in receiver accepts letters, digits and underscores)");
 		}
 	}
@@ -229,26 +245,12 @@ public class EventStore {
 		return value.asString();
 	}
 
-	/**
-	 * What to do with a row whose primary key is already stored.
-	 */
-	enum Conflict {
-
-		/** Fail the whole batch. */
-		FAIL(""),
-
-		/** Keep the stored row. */
-		IGNORE("OR IGNORE "),
-
-		/** Replace the stored row. */
-		REPLACE("OR REPLACE ");
-
-		private final String clause;
-
-		Conflict(String clause) {
-			this.clause = clause;
-		}
-
+	private static String clause(DatasetteWriteApi.Conflict conflict) {
+		return switch (conflict) {
+			case FAIL -> "";
+			case IGNORE -> "OR IGNORE ";
+			case REPLACE -> "OR REPLACE ";
+		};
 	}
 
 }

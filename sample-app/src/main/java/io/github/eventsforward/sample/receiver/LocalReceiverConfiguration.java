@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.github.eventsforward.EventsForwarder;
+import io.github.eventsforward.test.DatasetteWriteApi;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.sqlite.SQLiteDataSource;
@@ -46,7 +47,15 @@ class LocalReceiverConfiguration {
 		logger.info("Stand-in Datasette receiver stores forwarded events in " + file
 				+ " (open it with: datasette " + file + ")");
 		return new EventStore(new JdbcTemplate(dataSource),
-				new TransactionTemplate(new DataSourceTransactionManager(dataSource)));
+				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), properties.databaseName());
+	}
+
+	@Bean
+	DatasetteWriteApi receiverWriteApi(EventStore store, ReceiverProperties properties) {
+		DatasetteWriteApi api = new DatasetteWriteApi(properties.databaseName(), properties.token(), store);
+		api.maxInsertRows(properties.maxInsertRows());
+		api.maxBodySize(properties.maxPostBodyBytes());
+		return api;
 	}
 
 	// With the spool, what the receiver did not get in a moment is sent at the next start.

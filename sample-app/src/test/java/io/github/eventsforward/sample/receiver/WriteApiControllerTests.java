@@ -32,7 +32,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.test.util.TestSocketUtils;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -40,7 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Talks to the sample's stand-in Datasette receiver over HTTP, as the starter does, and
- * checks that it answers as Datasette 1.0a37's JSON write API does. The sample runs once for
+ * checks that it answers as Datasette 1.0a37's JSON write API does and stores what it is
+ * sent in its SQLite file. The answers themselves come from the test artifact's
+ * {@code DatasetteWriteApi}, whose own tests cover every message. The sample runs once for
  * the class, with forwarding and the event generator off, so only these requests reach the
  * receiver; every test uses ids of its own.
  */
@@ -72,12 +73,13 @@ class WriteApiControllerTests {
 
 	@BeforeAll
 	static void startTheSampleAndCreateTheEventsTable() {
-		int port = TestSocketUtils.findAvailableTcpPort();
 		database = folder.resolve("events.db");
-		app = new SpringApplicationBuilder(SampleApplication.class).run("--server.port=" + port,
+		app = new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0",
 				"--sample.receiver.database-file=" + database, "--sample.receiver.token=" + TOKEN,
 				"--sample.generator.enabled=false", "--datasette.events-forward.enabled=false");
-		client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+		client = WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + app.getEnvironment().getProperty("local.server.port"))
+			.build();
 		// The starter's first request: it makes the table.
 		Answer created = post(CREATE, createBody(TABLE, row(newId())));
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -185,25 +187,6 @@ class WriteApiControllerTests {
 			.containsExactlyElementsOf(STARTER_COLUMNS);
 	}
 
-	@Test
-	void createWithNoRowsIsRefused() {
-		Answer answer = post(CREATE, createBody(TABLE));
-
-		assertError(answer, 400, "columns, rows or row is required");
-	}
-
-	@Test
-	void createWithIgnoreAndReplaceTogetherIsRefused() throws Exception {
-		ObjectNode row = row(newId());
-		ObjectNode body = createBody(TABLE, row).put("replace", true);
-
-		Answer answer = post(CREATE, body);
-
-		assertThat(answer.status()).isEqualTo(400);
-		assertErrorShape(answer, 400);
-		assertThat(storedIds(row)).isEmpty();
-	}
-
 	// /-/insert
 
 	@Test
@@ -219,14 +202,6 @@ class WriteApiControllerTests {
 		assertThat(stored.keySet()).containsExactlyElementsOf(STARTER_COLUMNS);
 		STARTER_COLUMNS
 			.forEach((column) -> assertThat(stored.get(column)).as(column).isEqualTo(row.get(column).asString()));
-	}
-
-	@Test
-	void insertOfNoRowsAnswers201() {
-		Answer answer = post(INSERT, insertBody());
-
-		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
-		assertThat(answer.json().get("ok").asBoolean()).isTrue();
 	}
 
 	@Test
@@ -282,17 +257,6 @@ class WriteApiControllerTests {
 	}
 
 	@Test
-	void insertWithIgnoreAndReplaceTogetherIsRefused() throws Exception {
-		ObjectNode row = row(newId());
-
-		Answer answer = post(INSERT, insertBody(row).put("replace", true));
-
-		assertThat(answer.status()).isEqualTo(400);
-		assertErrorShape(answer, 400);
-		assertThat(storedIds(row)).isEmpty();
-	}
-
-	@Test
 	void insertWithAColumnTheTableLacksIsRefused() throws Exception {
 		ObjectNode row = row(newId()).put("extra1", "surprise");
 
@@ -302,37 +266,7 @@ class WriteApiControllerTests {
 		assertThat(storedIds(row)).isEmpty();
 	}
 
-	@Test
-	void anUnknownTopLevelKeyIsRefused() throws Exception {
-		ObjectNode row = row(newId());
-
-		Answer answer = post(INSERT, insertBody(row).put("foo", 1));
-
-		assertError(answer, 400, "Invalid parameter: \"foo\"");
-		assertThat(storedIds(row)).isEmpty();
-	}
-
 	// Limits
-
-	@Test
-	void insertTakesUpToOneHundredRows() throws Exception {
-		ObjectNode[] rows = rows(100);
-
-		Answer answer = post(INSERT, insertBody(rows));
-
-		assertThat(answer.status()).as(answer.body()).isEqualTo(201);
-		assertThat(storedIds(rows)).hasSize(100);
-	}
-
-	@Test
-	void insertOfMoreThanOneHundredRowsIsRefusedWhole() throws Exception {
-		ObjectNode[] rows = rows(101);
-
-		Answer answer = post(INSERT, insertBody(rows));
-
-		assertError(answer, 400, "Too many rows, maximum allowed is 100");
-		assertThat(storedIds(rows)).isEmpty();
-	}
 
 	@Test
 	void aBodyOfExactlyTheMaximumSizeIsAccepted() throws Exception {
@@ -382,22 +316,6 @@ class WriteApiControllerTests {
 		Object stored = stored(id(row)).get("properties");
 		assertThat(stored).isInstanceOf(String.class);
 		assertThat(json.readTree((String) stored)).isEqualTo(properties);
-	}
-
-	@Test
-	void invalidJsonIsRefused() {
-		Answer answer = post(INSERT, "{\"rows\": [", MediaType.APPLICATION_JSON);
-
-		assertThat(answer.status()).isEqualTo(400);
-		assertErrorShape(answer, 400);
-		assertThat(answer.json().get("error").asString()).startsWith("Invalid JSON:");
-	}
-
-	@Test
-	void aJsonArrayBodyIsRefused() {
-		Answer answer = post(INSERT, "[{\"rows\": []}]", MediaType.APPLICATION_JSON);
-
-		assertError(answer, 400, "JSON must be a dictionary");
 	}
 
 	// Authentication
