@@ -413,4 +413,21 @@ public final class DatasetteWriteApi {
 
 	}
 
+	/**
+	 * Return the SQLite type Datasette gives a column that it creates, or adds with
+	 * {@code alter}, for the first value the rows have for it: {@code INTEGER} for whole
+	 * numbers and booleans, {@code REAL} for other numbers, {@code TEXT} for the rest.
+	 * @param value the value, {@code null} if the row lacks it
+	 * @return the column's type
+	 */
+	public static String columnType(@Nullable JsonNode value) {
+		if (value == null || value.isNull() || value.isString() || value.isContainer()) {
+			return "TEXT";
+		}
+		if (value.isIntegralNumber() || value.isBoolean()) {
+			return "INTEGER";
+		}
+		return value.isNumber() ? "REAL" : "TEXT";
+	}
+
 }

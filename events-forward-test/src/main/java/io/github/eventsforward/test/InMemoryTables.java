@@ -143,7 +143,7 @@ public final class InMemoryTables implements DatasetteWriteApi.Tables {
 				for (String key : row.propertyNames()) {
 					JsonNode value = row.get(key);
 					if (!this.columns.containsKey(key) || (!value.isNull() && "TEXT".equals(this.columns.get(key)))) {
-						this.columns.put(key, type(value));
+						this.columns.put(key, DatasetteWriteApi.columnType(value));
 					}
 				}
 			}
@@ -172,7 +172,7 @@ public final class InMemoryTables implements DatasetteWriteApi.Tables {
 			}
 			if (alter) {
 				rows.forEach((row) -> row.propertyNames()
-					.forEach((key) -> this.columns.putIfAbsent(key, type(row.get(key)))));
+					.forEach((key) -> this.columns.putIfAbsent(key, DatasetteWriteApi.columnType(row.get(key)))));
 			}
 			batch.forEach((key, row) -> {
 				if (replaced.contains(key)) {
@@ -197,16 +197,6 @@ public final class InMemoryTables implements DatasetteWriteApi.Tables {
 			this.columns.forEach((column, type) -> definitions
 				.add("   [" + column + "] " + type + (column.equals(this.pk) ? " PRIMARY KEY" : "")));
 			return "CREATE TABLE [" + this.name + "] (\n" + String.join(",\n", definitions) + "\n)";
-		}
-
-		private static String type(@Nullable JsonNode value) {
-			if (value == null || value.isNull() || value.isString() || value.isContainer()) {
-				return "TEXT";
-			}
-			if (value.isIntegralNumber() || value.isBoolean()) {
-				return "INTEGER";
-			}
-			return value.isNumber() ? "REAL" : "TEXT";
 		}
 
 	}

@@ -173,7 +173,7 @@ public class EventStore implements DatasetteWriteApi.Tables {
 				checkName(key);
 				JsonNode value = row.get(key);
 				if (!columns.containsKey(key) || (value != null && !value.isNull() && "TEXT".equals(columns.get(key)))) {
-					columns.put(key, type(value));
+					columns.put(key, DatasetteWriteApi.columnType(value));
 				}
 			}
 		}
@@ -188,7 +188,8 @@ public class EventStore implements DatasetteWriteApi.Tables {
 
 	private void addColumn(String table, String column, @Nullable JsonNode value) {
 		checkName(column);
-		this.jdbc.execute("ALTER TABLE [" + table + "] ADD COLUMN [" + column + "] " + type(value));
+		this.jdbc.execute(
+				"ALTER TABLE [" + table + "] ADD COLUMN [" + column + "] " + DatasetteWriteApi.columnType(value));
 	}
 
 	private @Nullable String primaryKey(String table) {
@@ -213,16 +214,6 @@ public class EventStore implements DatasetteWriteApi.Tables {
 			throw WriteRefusedException.badRequest("Invalid table or column name: " + name
 					+ " (this stand-in receiver accepts letters, digits and underscores)");
 		}
-	}
-
-	private static String type(@Nullable JsonNode value) {
-		if (value == null || value.isNull() || value.isString() || value.isContainer()) {
-			return "TEXT";
-		}
-		if (value.isIntegralNumber() || value.isBoolean()) {
-			return "INTEGER";
-		}
-		return value.isNumber() ? "REAL" : "TEXT";
 	}
 
 	private static @Nullable Object value(@Nullable JsonNode value) {
