@@ -48,6 +48,20 @@ class DatasetteWriteApiTests {
 	}
 
 	@Test
+	void aNewTableTakesEachColumnsTypeFromItsFirstValue() {
+		ObjectNode row = row();
+		row.put("quantity", 2);
+		row.put("paid", true);
+		row.put("total", 19.8);
+		row.putObject("address").put("city", "Paris");
+
+		Answer answer = create(createBody("orders", row));
+
+		assertThat(answer.json().get("schema").asString()).contains("[quantity] INTEGER", "[paid] INTEGER",
+				"[total] REAL", "[address] TEXT", "[actor_id] TEXT");
+	}
+
+	@Test
 	void aBatchSentTwiceWithIgnoreIsStoredOnceAndStillAnswers201() {
 		ObjectNode a = row();
 		ObjectNode b = row();
