@@ -57,6 +57,12 @@ public class EventsForwardProperties {
 	private int maxRate = 1;
 
 	/**
+	 * Maximum number of requests sent at once, waiting for their answers. 1 sends one batch
+	 * after the other; more suit a server far away, within max-rate.
+	 */
+	private int maxInFlight = 1;
+
+	/**
 	 * Window of the rate limit. A bare number means seconds.
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
@@ -182,6 +188,14 @@ public class EventsForwardProperties {
 
 	public void setMaxRate(int maxRate) {
 		this.maxRate = maxRate;
+	}
+
+	public int getMaxInFlight() {
+		return this.maxInFlight;
+	}
+
+	public void setMaxInFlight(int maxInFlight) {
+		this.maxInFlight = maxInFlight;
 	}
 
 	public Duration getTimePeriod() {

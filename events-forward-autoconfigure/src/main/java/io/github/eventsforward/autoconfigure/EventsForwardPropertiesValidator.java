@@ -33,6 +33,8 @@ public final class EventsForwardPropertiesValidator {
 	/** Rows per request the plugin's contract allows at most. */
 	static final int MAX_BATCH_LIMIT = 1000;
 
+	static final int MAX_IN_FLIGHT = 64;
+
 	/** Datasette's default {@code max_insert_rows}, which applies to {@code /-/insert}. */
 	static final int DATASETTE_MAX_INSERT_ROWS = 100;
 
@@ -83,6 +85,16 @@ public final class EventsForwardPropertiesValidator {
 					"must be at least 1 request per time-period; to send less often, lengthen time-period");
 		}
 		positive("time-period", properties.getTimePeriod());
+		int maxInFlight = properties.getMaxInFlight();
+		if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT) {
+			throw invalid("max-in-flight", maxInFlight, "must be between 1 and " + MAX_IN_FLIGHT
+					+ " requests at once; 1 sends one batch after the other");
+		}
+		if (maxInFlight > properties.getMaxRate()) {
+			logger.warn(PREFIX + "max-in-flight is " + maxInFlight + ", but max-rate lets only "
+					+ properties.getMaxRate() + " request(s) out per time-period (" + properties.getTimePeriod()
+					+ "), so no more than that are ever in flight; raise max-rate for max-in-flight to take effect");
+		}
 		positive("flush-interval", properties.getFlushInterval());
 		if (properties.getBufferCapacity() < 1) {
 			throw invalid("buffer-capacity", properties.getBufferCapacity(), "must be at least 1 event");
@@ -110,7 +122,7 @@ public final class EventsForwardPropertiesValidator {
 		ForwarderSettings.Overflow overflow = (properties.getBufferOverflow() == BufferOverflow.DROP_OLDEST)
 				? ForwarderSettings.Overflow.DROP_OLDEST : ForwarderSettings.Overflow.DROP_NEWEST;
 		return new ForwarderSettings(apiUrl, endpoint, properties.getApiToken() != null, instance,
-				properties.getTable(), batchLimit, properties.getMaxRate(), properties.getTimePeriod(),
+				properties.getTable(), batchLimit, maxInFlight, properties.getMaxRate(), properties.getTimePeriod(),
 				properties.getFlushInterval(), new ForwarderSettings.Buffer(properties.getBufferCapacity(), overflow),
 				properties.getMaxRequestSize().toBytes(), properties.getConnectTimeout(),
 				properties.getRequestTimeout(), properties.getShutdownTimeout(),

@@ -13,11 +13,14 @@ import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Cuts batches from the buffer and delivers them one at a time, then settles what became of
- * their rows. A batch is cut only when it may be sent: no request is in flight, the rate
- * gate is open, and either a full batch is waiting, the oldest row has waited the flush
- * interval, or no more rows will come. Rows that arrive while a request or the rate limit
- * holds the next batch back join it, so under a backlog every request carries a full batch.
+ * Cuts batches from the buffer and delivers up to {@code max-in-flight} of them at a time,
+ * then settles what became of their rows. A batch is cut only when it may be sent: fewer
+ * than {@code max-in-flight} batches are being delivered, the rate gate is open, and either
+ * a full batch is waiting, the oldest waiting row has waited the flush interval, or no more
+ * rows will come. Rows that arrive while the requests in flight or the rate limit hold the
+ * next batch back join it, so under a backlog every request carries a full batch. Batches
+ * are cut in publish order; with more than one in flight, their answers may come in any
+ * order.
  * <p>
  * This is what {@code bufferTimeout(max, time, scheduler, true)} followed by
  * {@code concatMap} is meant to do, but Reactor's fair-backpressure variant flushes a
@@ -30,6 +33,8 @@ final class Batcher {
 	private static final Log logger = LogFactory.getLog(Batcher.class);
 
 	private final int batchLimit;
+
+	private final int maxInFlight;
 
 	private final long flushIntervalNanos;
 
@@ -49,11 +54,17 @@ final class Batcher {
 
 	private final Disposable.Swap wakeUp = Disposables.swap();
 
-	private final Disposable.Swap inFlight = Disposables.swap();
+	private final Disposable.Composite inFlight = Disposables.composite();
+
+	private final Disposable.Swap gateWait = Disposables.swap();
 
 	private long wakeUpAt = Long.MIN_VALUE;
 
-	private boolean sending;
+	// Batches cut and not yet delivered: at most maxInFlight.
+	private int delivering;
+
+	// Whether the rate gate holds the next batch back, which is cut once it opens.
+	private boolean waitingForGate;
 
 	private boolean subscribing;
 
@@ -66,6 +77,7 @@ final class Batcher {
 	/**
 	 * Create a batcher.
 	 * @param batchLimit most rows in one batch
+	 * @param maxInFlight most batches delivered at once
 	 * @param flushInterval longest the oldest row waits for its batch to fill
 	 * @param buffer where the rows wait
 	 * @param gate the rate limit
@@ -75,9 +87,10 @@ final class Batcher {
 	 * @param scheduler where the batcher's state lives and its timers run: one that runs its
 	 * tasks one at a time, on which the rows arrive
 	 */
-	Batcher(int batchLimit, Duration flushInterval, EventBuffer buffer, RateGate gate, Delivery delivery,
-			Accounting accounting, DeadLetters deadLetters, Scheduler scheduler) {
+	Batcher(int batchLimit, int maxInFlight, Duration flushInterval, EventBuffer buffer, RateGate gate,
+			Delivery delivery, Accounting accounting, DeadLetters deadLetters, Scheduler scheduler) {
 		this.batchLimit = batchLimit;
+		this.maxInFlight = maxInFlight;
 		this.flushIntervalNanos = flushInterval.toNanos();
 		this.buffer = buffer;
 		this.gate = gate;
@@ -86,6 +99,7 @@ final class Batcher {
 		this.deadLetters = deadLetters;
 		this.scheduler = scheduler;
 		this.worker = scheduler.createWorker();
+		this.delivery.onHoldEnded(() -> run(this::drain));
 	}
 
 	/**
@@ -108,22 +122,36 @@ final class Batcher {
 	}
 
 	/**
-	 * No more batches: let the request in flight get its answer, and then say so, without
-	 * waiting for a retry or the rate limit. Called on the scheduler's thread, when the rows
-	 * that wait are kept anyway.
+	 * No more batches: let the requests in flight get their answers, and then say so,
+	 * without waiting for a retry or the rate limit. Called on the scheduler's thread, when
+	 * the rows that wait are kept anyway.
 	 * @param idle run once no request waits for its answer
 	 */
 	void finish(Runnable idle) {
-		this.finishing = idle;
+		Runnable once = new Runnable() {
+
+			private boolean ran;
+
+			@Override
+			public void run() {
+				if (!this.ran) {
+					this.ran = true;
+					idle.run();
+				}
+			}
+
+		};
+		this.finishing = once;
 		// The delivery runs it at once when no request waits for its answer.
-		this.delivery.finish(idle);
+		this.delivery.finish(once);
 	}
 
 	/**
-	 * Cancel the request in flight and the timers, as when the pipeline stops.
+	 * Cancel the requests in flight and the timers, as when the pipeline stops.
 	 */
 	void dispose() {
 		this.wakeUp.dispose();
+		this.gateWait.dispose();
 		this.inFlight.dispose();
 		this.worker.dispose();
 	}
@@ -141,48 +169,60 @@ final class Batcher {
 	}
 
 	private void drain() {
-		if (this.sending || this.finishing != null) {
-			return;
-		}
-		int waiting = this.buffer.size();
-		if (waiting == 0) {
-			if (this.completed) {
-				this.worker.dispose();
-			}
-			return;
-		}
-		if (waiting < this.batchLimit && !this.completed) {
-			// Nothing is in flight, so the oldest row is the oldest waiting one.
-			long oldest = this.buffer.oldestArrival();
-			long due = (oldest != EventBuffer.NONE) ? oldest + this.flushIntervalNanos : Long.MIN_VALUE;
-			long wait = (oldest != EventBuffer.NONE) ? due - this.scheduler.now(TimeUnit.NANOSECONDS) : 0;
-			if (wait > 0) {
-				if (this.wakeUpAt != due) {
-					this.wakeUpAt = due;
-					this.wakeUp.update(this.worker.schedule(this::drain, wait, TimeUnit.NANOSECONDS));
+		while (this.delivering < this.maxInFlight && !this.waitingForGate && this.finishing == null
+				&& (this.delivering == 0 || !this.delivery.holdsBackNewBatches())) {
+			int waiting = this.buffer.size();
+			if (waiting == 0) {
+				if (this.completed && this.delivering == 0) {
+					this.worker.dispose();
 				}
 				return;
 			}
-		}
-		this.sending = true;
-		if (this.gate.isOpen()) {
+			if (waiting < this.batchLimit && !this.completed) {
+				long oldest = this.buffer.oldestWaitingArrival();
+				long due = (oldest != EventBuffer.NONE) ? oldest + this.flushIntervalNanos : Long.MIN_VALUE;
+				long wait = (oldest != EventBuffer.NONE) ? due - this.scheduler.now(TimeUnit.NANOSECONDS) : 0;
+				if (wait > 0) {
+					if (this.wakeUpAt != due) {
+						this.wakeUpAt = due;
+						this.wakeUp.update(this.worker.schedule(this::drain, wait, TimeUnit.NANOSECONDS));
+					}
+					return;
+				}
+			}
+			if (!this.gate.isOpen()) {
+				// Wait for the rate limit before cutting the batch, so that it fills meanwhile.
+				this.waitingForGate = true;
+				this.gateWait.update(this.gate.ready().subscribe(null, (ex) -> {
+					logger.error("Unexpected failure while waiting for the rate limit", ex);
+					run(this::gateOpened);
+				}, () -> run(this::gateOpened)));
+				return;
+			}
 			send();
-			return;
 		}
-		// Wait for the rate limit before cutting the batch, so that it fills meanwhile.
-		this.inFlight.update(this.gate.ready().subscribe(null, this::stalled, () -> run(this::send)));
+	}
+
+	private void gateOpened() {
+		this.waitingForGate = false;
+		drain();
 	}
 
 	private void send() {
 		List<EncodedRow> batch = this.buffer.take(this.batchLimit);
+		this.delivering++;
 		if (batch.isEmpty()) {
-			// Evicted to make room (drop-oldest) while the rate gate held the batch back.
-			sent();
+			// Evicted to make room (drop-oldest), or taken by another instance (outbox).
+			run(this::sent);
 			return;
 		}
+		Disposable.Swap request = Disposables.swap();
+		this.inFlight.add(request);
 		this.subscribing = true;
 		try {
-			this.inFlight.update(this.delivery.deliver(batch).subscribe(this::settle, this::stalled, this::delivered));
+			request.update(this.delivery.deliver(batch)
+				.doFinally((signal) -> this.inFlight.remove(request))
+				.subscribe(this::settle, this::stalled, this::delivered));
 		}
 		finally {
 			this.subscribing = false;
@@ -213,10 +253,12 @@ final class Batcher {
 	}
 
 	private void sent() {
-		this.sending = false;
+		this.delivering--;
 		Runnable finishing = this.finishing;
 		if (finishing != null) {
-			finishing.run();
+			if (!this.delivery.awaitingAnswers()) {
+				finishing.run();
+			}
 			return;
 		}
 		drain();

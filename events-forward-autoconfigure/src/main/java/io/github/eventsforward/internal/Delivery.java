@@ -27,9 +27,12 @@ import reactor.util.retry.Retry;
  * dead-lettered, the others delivered; 413 and batches over {@code max-request-size} split
  * until they fit.</li>
  * </ul>
- * Every attempt waits for the rate gate. One batch is delivered at a time, so a wait here
- * holds back all sending, as a {@code Retry-After} should. What becomes of the rows comes back
- * as {@link Outcome}s, one for each part of a split batch, as soon as that part has one.
+ * Every attempt waits for the rate gate. Several batches may be delivered at once, each
+ * retried on its own. A {@code Retry-After} and a pause hold the gate closed for their wait,
+ * so that they hold back the other batches in flight as well. While a batch waits out a
+ * backoff, and while one is paused, {@link #holdsBackNewBatches()} says no other batch should
+ * be started: batches already on their way go on. What becomes of the rows comes back as
+ * {@link Outcome}s, one for each part of a split batch, as soon as that part has one.
  */
 final class Delivery {
 
@@ -49,8 +52,18 @@ final class Delivery {
 
 	private final ForwarderObserver observer;
 
-	// Whether a request waits for its answer.
-	private volatile boolean awaitingAnswer;
+	// How many requests wait for their answers. Requests go out, and their answers are
+	// read, on the forwarder's thread.
+	private int awaitingAnswers;
+
+	// Batches waiting out a backoff, and batches paused (from the answer that paused them
+	// to their next other answer): while there are any, no new batch is started.
+	private int backingOff;
+
+	private int paused;
+
+	private Runnable holdEnded = () -> {
+	};
 
 	// Set by finish: no request goes out from then on, and this runs, once, when none
 	// waits for its answer.
@@ -105,7 +118,8 @@ final class Delivery {
 			.publishOn(this.scheduler)
 			.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> retryOrStop(signal.failure(), attempts))))
 			.then(Mono.fromCallable(() -> {
-				this.awaitingAnswer = false;
+				this.awaitingAnswers--;
+				attempts.unpause();
 				this.status.delivered();
 				return Outcome.delivered(encoded);
 			}))
@@ -116,16 +130,48 @@ final class Delivery {
 	/**
 	 * Make no more requests, and run a task once no request waits for its answer: at once
 	 * when none does (between batches, in a backoff, or waiting for the rate limit), or
-	 * when the answer to the one in flight arrives. A delivered batch still reports its
-	 * outcome before the task runs, unless it was the last one of the delivery. Called on
-	 * the forwarder's thread.
+	 * when the last answer to those in flight arrives, if it is a failure. A delivered
+	 * batch reports its outcome, and the caller runs the task once
+	 * {@link #awaitingAnswers()} says none is left. Called on the forwarder's thread.
 	 * @param task the task
 	 */
 	void finish(Runnable task) {
 		this.finishing = task;
-		if (!this.awaitingAnswer) {
+		if (this.awaitingAnswers == 0) {
 			finished();
 		}
+	}
+
+	/**
+	 * Return whether a new batch should wait: a batch waits out a backoff, or is paused.
+	 * Called on the forwarder's thread.
+	 * @return whether new batches wait
+	 */
+	boolean holdsBackNewBatches() {
+		return this.backingOff > 0 || this.paused > 0;
+	}
+
+	/**
+	 * Set what runs, on the forwarder's thread, once {@link #holdsBackNewBatches()} no longer
+	 * holds.
+	 * @param task the task
+	 */
+	void onHoldEnded(Runnable task) {
+		this.holdEnded = task;
+	}
+
+	private void holdMayHaveEnded() {
+		if (!holdsBackNewBatches()) {
+			this.holdEnded.run();
+		}
+	}
+
+	/**
+	 * Return whether a request waits for its answer.
+	 * @return whether one does
+	 */
+	boolean awaitingAnswers() {
+		return this.awaitingAnswers > 0;
 	}
 
 	private void finished() {
@@ -143,7 +189,7 @@ final class Delivery {
 			finished();
 			return Mono.never();
 		}
-		this.awaitingAnswer = true;
+		this.awaitingAnswers++;
 		long start = System.nanoTime();
 		return this.sender.send(rows, body)
 			.timeout(this.settings.requestTimeout(), this.scheduler)
@@ -153,11 +199,14 @@ final class Delivery {
 	}
 
 	private Mono<Long> retryOrStop(Throwable ex, Attempts attempts) {
-		this.awaitingAnswer = false;
-		finished();
+		this.awaitingAnswers--;
+		if (this.awaitingAnswers == 0) {
+			finished();
+		}
 		Failure failure = Failure.of(ex, this.settings);
 		switch (failure.kind()) {
 			case REJECTED, TOO_LARGE -> {
+				attempts.unpause();
 				return Mono.error(new Stop(failure));
 			}
 			case PAUSE -> {
@@ -165,10 +214,14 @@ final class Delivery {
 				// Nothing is given up while paused: transient failures after the pause get a
 				// give-up-after of their own.
 				attempts.firstFailure = null;
+				attempts.pause();
 				this.observer.retrying(true);
-				return Mono.delay(attempts.nextPause(), this.scheduler);
+				Duration pause = attempts.nextPause();
+				this.gate.holdFor(pause);
+				return Mono.delay(pause, this.scheduler);
 			}
 			default -> {
+				attempts.unpause();
 				this.status.failed(failure);
 				long now = this.scheduler.now(TimeUnit.NANOSECONDS);
 				if (attempts.firstFailure == null) {
@@ -184,11 +237,19 @@ final class Delivery {
 						: attempts.nextBackoff();
 				// The last attempt is made when the batch has failed for give-up-after, not later.
 				wait = min(wait, Duration.ofNanos(giveUpAt - now));
+				if (failure.retryAfter() != null) {
+					// The server asks every request to wait, not this batch's alone.
+					this.gate.holdFor(wait);
+				}
 				if (logger.isDebugEnabled()) {
 					logger.debug("Retrying a batch of events in " + wait + " after: " + failure.reason());
 				}
 				this.observer.retrying(false);
-				return Mono.delay(wait, this.scheduler);
+				this.backingOff++;
+				return Mono.delay(wait, this.scheduler).doOnNext((done) -> {
+					this.backingOff--;
+					holdMayHaveEnded();
+				});
 			}
 		}
 	}
@@ -223,6 +284,23 @@ final class Delivery {
 		private int pauses;
 
 		private @Nullable Long firstFailure;
+
+		private boolean paused;
+
+		void pause() {
+			if (!this.paused) {
+				this.paused = true;
+				Delivery.this.paused++;
+			}
+		}
+
+		void unpause() {
+			if (this.paused) {
+				this.paused = false;
+				Delivery.this.paused--;
+				holdMayHaveEnded();
+			}
+		}
 
 		Duration nextBackoff() {
 			return jittered(exponential(this.backoffs++));

@@ -147,6 +147,16 @@ interface EventBuffer {
 	long oldestArrival();
 
 	/**
+	 * Return when the oldest row waiting to be taken arrived, in the forwarder's
+	 * scheduler's nanoseconds; rows in flight are not counted. Called on the forwarder's
+	 * thread.
+	 * @return the time, or {@link #NONE}
+	 */
+	default long oldestWaitingArrival() {
+		return oldestArrival();
+	}
+
+	/**
 	 * What becomes of an event offered to a buffer that may be full.
 	 */
 	enum Admission {

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param instance the {@code instance} column, or {@code null}
  * @param table the table a {@code /-/create} request names
  * @param batchLimit most rows in one request
+ * @param maxInFlight most requests waiting for their answers at once
  * @param maxRate most requests in one {@code timePeriod}
  * @param timePeriod window of the rate limit
  * @param flushInterval longest an event waits for its batch to fill
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param outbox whether queued events wait in the application's database
  */
 public record ForwarderSettings(URI apiUrl, WriteEndpoint endpoint, boolean hasToken, @Nullable String instance,
-		String table, int batchLimit, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
+		String table, int batchLimit, int maxInFlight, int maxRate, Duration timePeriod, Duration flushInterval, Buffer buffer,
 		long maxRequestSize, Duration connectTimeout, Duration requestTimeout, Duration shutdownTimeout, Retry retry,
 		List<String> include, List<String> exclude, Ssl ssl, Spool spool, TransactionPhase transactionPhase,
 		Outbox outbox) {

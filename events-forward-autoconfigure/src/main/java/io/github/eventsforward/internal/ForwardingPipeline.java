@@ -306,8 +306,8 @@ public final class ForwardingPipeline implements EventsForwarder {
 			Delivery delivery = new Delivery(settings, ForwardingPipeline.this.bodyWriter,
 					ForwardingPipeline.this.sender, gate, this.scheduler, ForwardingPipeline.this.status,
 					ForwardingPipeline.this.observer);
-			this.batcher = new Batcher(settings.batchLimit(), settings.flushInterval(), ForwardingPipeline.this.buffer,
-					gate, delivery, ForwardingPipeline.this.accounting, ForwardingPipeline.this.deadLetters,
+			this.batcher = new Batcher(settings.batchLimit(), settings.maxInFlight(), settings.flushInterval(),
+					ForwardingPipeline.this.buffer, gate, delivery, ForwardingPipeline.this.accounting, ForwardingPipeline.this.deadLetters,
 					this.scheduler);
 			this.drainWorker = this.scheduler.createWorker();
 		}

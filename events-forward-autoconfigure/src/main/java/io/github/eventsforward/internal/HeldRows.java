@@ -3,7 +3,7 @@ package io.github.eventsforward.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,9 +18,10 @@ final class HeldRows {
 
 	private final Deque<Held> waiting = new ArrayDeque<>();
 
-	private final Map<EncodedRow, Long> inFlight = new IdentityHashMap<>();
-
-	private final Deque<EncodedRow> inFlightOrder = new ArrayDeque<>();
+	// In the order they were taken. EncodedRow has identity equality, and settling one of
+	// several batches in flight removes its rows from the middle: a linked map does both
+	// at constant cost.
+	private final Map<EncodedRow, Long> inFlight = new LinkedHashMap<>();
 
 	private volatile long oldestArrival = EventBuffer.NONE;
 
@@ -59,7 +60,6 @@ final class HeldRows {
 			Held held = this.waiting.pollFirst();
 			rows.add(held.row());
 			this.inFlight.put(held.row(), held.key());
-			this.inFlightOrder.addLast(held.row());
 			this.bytes -= held.row().json().length;
 		}
 		return rows;
@@ -72,21 +72,17 @@ final class HeldRows {
 	 */
 	long settle(EncodedRow row) {
 		Long key = this.inFlight.remove(row);
-		if (key == null) {
-			return -1;
-		}
-		this.inFlightOrder.remove(row);
-		return key;
+		return (key != null) ? key : -1;
 	}
 
 	void requeue() {
-		while (!this.inFlightOrder.isEmpty()) {
-			EncodedRow row = this.inFlightOrder.pollLast();
-			Long key = this.inFlight.remove(row);
-			if (key != null) {
-				this.waiting.addFirst(new Held(row, key));
-				this.bytes += row.json().length;
-			}
+		List<Held> inFlight = new ArrayList<>(this.inFlight.size());
+		this.inFlight.forEach((row, key) -> inFlight.add(new Held(row, key)));
+		this.inFlight.clear();
+		for (int i = inFlight.size() - 1; i >= 0; i--) {
+			Held held = inFlight.get(i);
+			this.waiting.addFirst(held);
+			this.bytes += held.row().json().length;
 		}
 		refreshOldest();
 	}
@@ -107,11 +103,14 @@ final class HeldRows {
 		return this.oldestArrival;
 	}
 
-	void refreshOldest() {
-		EncodedRow inFlight = this.inFlightOrder.peekFirst();
+	long oldestWaitingArrival() {
 		Held waiting = this.waiting.peekFirst();
-		this.oldestArrival = Math.min((inFlight != null) ? inFlight.arrived() : EventBuffer.NONE,
-				(waiting != null) ? waiting.row().arrived() : EventBuffer.NONE);
+		return (waiting != null) ? waiting.row().arrived() : EventBuffer.NONE;
+	}
+
+	void refreshOldest() {
+		long inFlight = this.inFlight.isEmpty() ? EventBuffer.NONE : this.inFlight.keySet().iterator().next().arrived();
+		this.oldestArrival = Math.min(inFlight, oldestWaitingArrival());
 	}
 
 	private record Held(EncodedRow row, long key) {

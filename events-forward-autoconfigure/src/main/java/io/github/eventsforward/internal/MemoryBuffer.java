@@ -98,4 +98,9 @@ final class MemoryBuffer implements EventBuffer {
 		return this.rows.oldestArrival();
 	}
 
+	@Override
+	public long oldestWaitingArrival() {
+		return this.rows.oldestWaitingArrival();
+	}
+
 }

@@ -11,8 +11,10 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Allows at most {@code maxRate} requests in any window of {@code period} (a sliding log):
  * a burst of up to {@code maxRate} goes out at once, the next waits until the oldest of them
- * has left the window. Time is read from the scheduler, so tests can run on virtual time.
- * The log holds only the grants of the last period, never more than {@code maxRate}.
+ * has left the window. It can also be held closed for a while, as the server's
+ * {@code Retry-After} and a pause ask. Time is read from the scheduler, so tests can run on
+ * virtual time. The log holds only the grants of the last period, never more than
+ * {@code maxRate}.
  */
 final class RateGate {
 
@@ -23,6 +25,9 @@ final class RateGate {
 	private final Scheduler scheduler;
 
 	private final Deque<Long> grants = new ArrayDeque<>();
+
+	// Scheduler nanoseconds until which no request may go out.
+	private long heldUntil = Long.MIN_VALUE;
 
 	RateGate(int maxRate, Duration period, Scheduler scheduler) {
 		this.maxRate = maxRate;
@@ -62,12 +67,25 @@ final class RateGate {
 		return waitNanos(false) <= 0;
 	}
 
+	/**
+	 * Hold the gate closed from now for the given time, or longer if it is held longer
+	 * already.
+	 * @param wait how long no request may go out
+	 */
+	synchronized void holdFor(Duration wait) {
+		long until = this.scheduler.now(TimeUnit.NANOSECONDS) + wait.toNanos();
+		this.heldUntil = Math.max(this.heldUntil, until);
+	}
+
 	private Mono<Void> delay(long nanos) {
 		return Mono.delay(Duration.ofNanos(nanos), this.scheduler).then();
 	}
 
 	private synchronized long waitNanos(boolean take) {
 		long now = this.scheduler.now(TimeUnit.NANOSECONDS);
+		if (now < this.heldUntil) {
+			return this.heldUntil - now;
+		}
 		while (!this.grants.isEmpty() && now - this.grants.peekFirst() >= this.periodNanos) {
 			this.grants.pollFirst();
 		}

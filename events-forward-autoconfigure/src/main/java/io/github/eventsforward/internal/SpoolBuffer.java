@@ -222,6 +222,11 @@ final class SpoolBuffer implements EventBuffer {
 	}
 
 	@Override
+	public long oldestWaitingArrival() {
+		return this.rows.oldestWaitingArrival();
+	}
+
+	@Override
 	public void close() {
 		Disposable commits = this.commits;
 		if (commits != null) {

@@ -32,6 +32,7 @@ class ConfigurationMetadataTests {
 		EXPECTED.put("table", "datasette_events");
 		EXPECTED.put("batch-limit", 10);
 		EXPECTED.put("max-rate", 1);
+		EXPECTED.put("max-in-flight", 1);
 		EXPECTED.put("time-period", "10s");
 		EXPECTED.put("flush-interval", "1s");
 		EXPECTED.put("buffer-capacity", 10000);

@@ -67,6 +67,7 @@ class EventsForwardPropertiesValidatorTests {
 		this.properties.setTable("shop_events");
 		this.properties.setBatchLimit(50);
 		this.properties.setMaxRate(3);
+		this.properties.setMaxInFlight(2);
 		this.properties.setTimePeriod(Duration.ofSeconds(5));
 		this.properties.setFlushInterval(Duration.ofMillis(500));
 		this.properties.setBufferCapacity(200);
@@ -82,7 +83,7 @@ class EventsForwardPropertiesValidatorTests {
 		this.properties.setTransactionPhase(EventsForwardProperties.TransactionPhase.NONE);
 		ForwarderSettings settings = validate("shop");
 		assertThat(settings).isEqualTo(new ForwarderSettings(URI.create(CREATE_URL), WriteEndpoint.CREATE, true, "shop",
-				"shop_events", 50, 3, Duration.ofSeconds(5), Duration.ofMillis(500),
+				"shop_events", 50, 2, 3, Duration.ofSeconds(5), Duration.ofMillis(500),
 				new ForwarderSettings.Buffer(200, ForwarderSettings.Overflow.DROP_OLDEST), 64 * 1024,
 				Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(3),
 				new ForwarderSettings.Retry(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(2)),
@@ -296,6 +297,29 @@ class EventsForwardPropertiesValidatorTests {
 	void failsOnAMaxRateBelowOne(int maxRate) {
 		this.properties.setMaxRate(maxRate);
 		assertInvalid("max-rate", "must be at least 1 request per time-period", "lengthen time-period");
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { -1, 0, 65 })
+	void failsOnAMaxInFlightOutsideItsRange(int maxInFlight) {
+		this.properties.setMaxInFlight(maxInFlight);
+		this.properties.setMaxRate(100);
+		assertInvalid("max-in-flight", "must be between 1 and 64");
+	}
+
+	@Test
+	void sendsOneRequestAtATimeByDefault() {
+		assertThat(validate("shop").maxInFlight()).isEqualTo(1);
+	}
+
+	@Test
+	void warnsAboutMoreRequestsInFlightThanTheRateLimitLetsOut() {
+		this.properties.setMaxInFlight(8);
+		this.properties.setMaxRate(2);
+		assertThat(validate("shop").maxInFlight()).isEqualTo(8);
+		assertThat(warnings()).singleElement()
+			.asString()
+			.contains("datasette.events-forward.max-in-flight is 8", "max-rate lets only 2", "raise max-rate");
 	}
 
 	// ---------------------------------------------------------------- durations and sizes

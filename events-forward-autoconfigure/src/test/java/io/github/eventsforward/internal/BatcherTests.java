@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.github.eventsforward.DatasetteWriteException;
 import io.github.eventsforward.DeadLetter;
 import io.github.eventsforward.EventRow;
 import io.github.eventsforward.ForwardCounts;
@@ -179,6 +180,134 @@ class BatcherTests {
 		assertThat(this.buffer.oldestArrival()).isEqualTo(EventBuffer.NONE);
 	}
 
+	// ---------------------------------------------------------------- several in flight
+
+	@Test
+	void upToMaxInFlightBatchesGoOutAtOnceAndEachFreedSlotTakesTheNextFullBatch() {
+		start(fast().maxInFlight(3));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		arrive(0, 70);
+		advance(Duration.ofSeconds(5));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting(Request::size).containsOnly(10).hasSize(7);
+		assertThat(requests).extracting(Request::at)
+			.containsExactly(Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ofMillis(100),
+					Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(200));
+		assertThat(requests).as("cut in publish order").flatExtracting(BatcherTests::ids)
+			.containsExactlyElementsOf(ids(0, 70));
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(70, 70, 0, 0, 0));
+	}
+
+	@Test
+	void aPartialBatchWaitsForTheFlushIntervalFromItsOwnOldestRowWhileOthersAreInFlight() {
+		start(fast().maxInFlight(2));
+		this.sender.answerAfter(Duration.ofSeconds(5));
+		arrive(0, 10);
+		advance(Duration.ofMillis(300));
+		arrive(10, 12);
+		advance(Duration.ofMillis(999));
+		assertThat(this.sender.requests()).hasSize(1);
+		advance(Duration.ofMillis(1));
+		assertThat(this.sender.requests()).extracting(Request::at).containsExactly(Duration.ZERO,
+				Duration.ofMillis(1300));
+		assertThat(this.sender.requests().get(1).size()).isEqualTo(2);
+	}
+
+	@Test
+	void theRateLimitHoldsSeveralInFlightToMaxRate() {
+		start(fast().maxInFlight(8).rate(2, Duration.ofSeconds(1)));
+		this.sender.answerAfter(Duration.ofMillis(10));
+		arrive(0, 60);
+		advance(Duration.ofSeconds(10));
+		assertThat(this.sender.requests()).extracting(Request::at)
+			.containsExactly(Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1),
+					Duration.ofSeconds(2), Duration.ofSeconds(2));
+	}
+
+	@Test
+	void aBatchRetriedAfterAServerErrorHoldsBackNewBatchesForItsBackoffOnlyWhileTheOthersGoOn() {
+		start(fast().maxInFlight(4).backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		// The first attempt of the first batch fails; every other request succeeds.
+		this.sender.failWhen((rows) -> rows.get(0).id().equals(id(0)) && this.sender.requests().size() == 1);
+		arrive(0, 20);
+		advance(Duration.ofMillis(100));
+		// Both batches went out together; the first failed at 100 ms and waits its backoff of
+		// 0.5 to 1.5 s (jitter), the second was delivered.
+		assertThat(this.accounting.counts().delivered()).isEqualTo(10);
+		arrive(20, 30);
+		advance(Duration.ofMillis(399));
+		assertThat(this.sender.requests()).as("no new batch during the backoff").hasSize(2);
+		advance(Duration.ofSeconds(2));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).hasSize(4);
+		Duration retried = requests.get(2).at();
+		assertThat(retried).isBetween(Duration.ofMillis(600), Duration.ofMillis(1600));
+		assertThat(ids(requests.get(2))).as("the retry").isEqualTo(ids(0, 10));
+		assertThat(requests.get(3).at()).as("the next batch, as soon as the backoff ended").isEqualTo(retried);
+		assertThat(ids(requests.get(3))).isEqualTo(ids(20, 30));
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(30, 30, 0, 0, 0));
+	}
+
+	@Test
+	void retryAfterHoldsEverySendingUntilItHasPassed() {
+		start(fast().maxInFlight(4));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		this.sender.answerWith((rows, n) -> (n == 0) ? DatasetteWriteException.of(429, "", Duration.ofSeconds(3)) : null);
+		arrive(0, 10);
+		advance(Duration.ofMillis(50));
+		arrive(10, 20);
+		// The second batch went out before the first had its 429.
+		advance(Duration.ofMillis(100));
+		arrive(20, 30);
+		advance(Duration.ofSeconds(10));
+		List<Request> requests = this.sender.requests();
+		assertThat(requests).extracting(Request::at)
+			.containsExactly(Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(3100), Duration.ofMillis(3100));
+		assertThat(requests).extracting(BatcherTests::ids).containsExactly(ids(0, 10), ids(10, 20), ids(0, 10),
+				ids(20, 30));
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(30, 30, 0, 0, 0));
+	}
+
+	@Test
+	void aPauseHoldsBackNewBatchesUntilTheServerAcceptsAgain() {
+		start(fast().maxInFlight(4).backoff(Duration.ofMillis(500), Duration.ofSeconds(1)));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		this.sender.answerWith((rows, n) -> (n < 4) ? DatasetteWriteException.of(401, "", null) : null);
+		arrive(0, 10);
+		advance(Duration.ofMillis(150));
+		arrive(10, 40);
+		advance(Duration.ofSeconds(10));
+		List<Request> requests = this.sender.requests();
+		// Paused at 100 ms: the same batch tried again after 0.5 s, then every second (at 600,
+		// 1700, 2800 and 3900 ms) and accepted at 4000 ms; the rest goes out then, three at once.
+		assertThat(requests).extracting(BatcherTests::ids)
+			.startsWith(ids(0, 10), ids(0, 10), ids(0, 10), ids(0, 10), ids(0, 10));
+		assertThat(requests.subList(0, 5)).extracting(Request::at)
+			.containsExactly(Duration.ZERO, Duration.ofMillis(600), Duration.ofMillis(1700), Duration.ofMillis(2800),
+					Duration.ofMillis(3900));
+		assertThat(requests.subList(5, requests.size())).extracting(Request::at)
+			.containsOnly(Duration.ofMillis(4000));
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(40, 40, 0, 0, 0));
+	}
+
+	@Test
+	void finishWaitsForTheAnswersOfEveryRequestInFlight() {
+		start(fast().maxInFlight(3));
+		this.sender.answerAfter(Duration.ofMillis(100));
+		arrive(0, 20);
+		advance(Duration.ofMillis(50));
+		arrive(20, 30);
+		List<String> idle = new ArrayList<>();
+		this.batcher.finish(() -> idle.add("idle at " + this.scheduler.now(TimeUnit.MILLISECONDS)));
+		advance(Duration.ofMillis(99));
+		assertThat(idle).isEmpty();
+		advance(Duration.ofSeconds(1));
+		assertThat(idle).containsExactly("idle at 150");
+		assertThat(this.sender.requests()).hasSize(3);
+		assertThat(this.accounting.counts()).isEqualTo(new ForwardCounts(30, 30, 0, 0, 0));
+	}
+
 	private static TestSettings fast() {
 		return TestSettings.defaults()
 			.batchLimit(10)
@@ -207,8 +336,8 @@ class BatcherTests {
 				ForwarderObserver.NONE);
 		DeadLetters deadLetters = new DeadLetters(List.of(this.deadLetters::add), this.accounting, observer,
 				settings.displayUrl());
-		this.batcher = new Batcher(settings.batchLimit(), settings.flushInterval(), this.buffer, gate, delivery,
-				this.accounting, deadLetters, this.scheduler);
+		this.batcher = new Batcher(settings.batchLimit(), settings.maxInFlight(), settings.flushInterval(), this.buffer,
+				gate, delivery, this.accounting, deadLetters, this.scheduler);
 	}
 
 	// Rows reach the buffer as the forwarder's thread adds them: accepted, added, and the

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 import io.github.eventsforward.DatasetteWriteException;
@@ -18,6 +19,7 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.ForwardCounts;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -319,6 +321,8 @@ class ForwardingPipelineTests {
 
 		private volatile Duration latency = Duration.ZERO;
 
+		private volatile BiFunction<List<EventRow>, Integer, @Nullable Throwable> answers = (rows, n) -> null;
+
 		RecordingSender(VirtualTimeScheduler scheduler) {
 			this.scheduler = scheduler;
 		}
@@ -331,6 +335,14 @@ class ForwardingPipelineTests {
 			this.latency = latency;
 		}
 
+		/**
+		 * Answer each request with what the function returns for its rows and its number
+		 * (from 0): an exception to fail it, {@code null} to accept it.
+		 */
+		void answerWith(BiFunction<List<EventRow>, Integer, @Nullable Throwable> answers) {
+			this.answers = answers;
+		}
+
 		List<Request> requests() {
 			return List.copyOf(this.requests);
 		}
@@ -339,10 +351,12 @@ class ForwardingPipelineTests {
 		public Mono<Void> send(List<EventRow> rows, byte[] body) {
 			// A request is made when the Mono is subscribed to, as with WebClient.
 			return Mono.defer(() -> {
+				int number = this.requests.size();
 				this.requests.add(new Request(Duration.ofNanos(this.scheduler.now(TimeUnit.NANOSECONDS)),
 						List.copyOf(rows)));
-				Mono<Void> answer = this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, "", null))
-						: Mono.empty();
+				Throwable failure = this.answers.apply(rows, number);
+				Mono<Void> answer = (failure != null) ? Mono.error(failure)
+						: this.failing.test(rows) ? Mono.error(DatasetteWriteException.of(503, "", null)) : Mono.empty();
 				return this.latency.isZero() ? answer
 						: Mono.delay(this.latency, this.scheduler).then(answer);
 			});

@@ -48,6 +48,11 @@ final class TestSettings {
 		return this;
 	}
 
+	TestSettings maxInFlight(int maxInFlight) {
+		this.properties.setMaxInFlight(maxInFlight);
+		return this;
+	}
+
 	TestSettings flushInterval(Duration flushInterval) {
 		this.properties.setFlushInterval(flushInterval);
 		return this;
