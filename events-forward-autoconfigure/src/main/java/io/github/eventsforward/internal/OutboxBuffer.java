@@ -2,9 +2,11 @@ package io.github.eventsforward.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +45,8 @@ final class OutboxBuffer implements EventBuffer {
 
 	// The rows in flight and their seqs; on the forwarder's thread only.
 	private final Map<EncodedRow, Long> inFlight = new IdentityHashMap<>();
+
+	private final Set<Long> seqsInFlight = new HashSet<>();
 
 	// Rows in the table, as last read and counted down as rows are deleted, and of them those
 	// that wait to be claimed.
@@ -125,6 +129,11 @@ final class OutboxBuffer implements EventBuffer {
 		long now = now();
 		List<EncodedRow> rows = new ArrayList<>(claimed.size());
 		for (OutboxStore.Claimed row : claimed) {
+			if (!this.seqsInFlight.add(row.seq())) {
+				// Its lease ran out while a batch of ours still carries it, retried or waiting
+				// for its answer, and the claim renewed it: it is on its way already.
+				continue;
+			}
 			EncodedRow encoded = this.bodyWriter.encode(row.row(), now);
 			this.inFlight.put(encoded, row.seq());
 			rows.add(encoded);
@@ -153,6 +162,7 @@ final class OutboxBuffer implements EventBuffer {
 	public void requeue() {
 		List<Long> seqs = new ArrayList<>(this.inFlight.values());
 		this.inFlight.clear();
+		this.seqsInFlight.clear();
 		if (seqs.isEmpty()) {
 			return;
 		}
@@ -170,6 +180,7 @@ final class OutboxBuffer implements EventBuffer {
 		for (EncodedRow row : rows) {
 			Long seq = this.inFlight.remove(row);
 			if (seq != null) {
+				this.seqsInFlight.remove(seq);
 				seqs.add(seq);
 			}
 		}

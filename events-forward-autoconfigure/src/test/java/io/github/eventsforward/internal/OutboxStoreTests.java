@@ -354,6 +354,26 @@ class OutboxStoreTests {
 			assertThat(a.count()).isZero();
 		}
 
+		@Test
+		void aBufferNeverTakesAgainARowItHasInFlightWhoseLeaseRanOut() {
+			OutboxStore store = storeWithTable("a");
+			for (int i = 0; i < 3; i++) {
+				store.insert(row("order-placed"));
+			}
+			OutboxBuffer buffer = new OutboxBuffer(store, new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events"),
+					Duration.ofSeconds(1));
+			List<EncodedRow> first = buffer.take(2);
+			assertThat(first).hasSize(2);
+			// A batch retried for longer than the lease, while others go out beside it.
+			this.clock.advance(LEASE.plusSeconds(1));
+			List<EncodedRow> next = buffer.take(10);
+			assertThat(next).as("only the row not in flight").hasSize(1);
+			assertThat(next.get(0).row().id()).isNotIn(first.get(0).row().id(), first.get(1).row().id());
+			buffer.settled(first);
+			buffer.settled(next);
+			assertThat(store.count()).isZero();
+		}
+
 		private OutboxStore store(String owner) {
 			return new OutboxStore(this.dataSource, owner, LEASE, this.clock);
 		}
