@@ -42,24 +42,25 @@ import org.springframework.context.ConfigurableApplicationContext;
  * delivers them, so the backlog grows during each iteration. Nothing may be dropped, or the
  * figure would be that of the cheaper drop path: {@code buffer-capacity} is therefore set
  * from the iteration time, to {@value #MOST_EVENTS_PER_SECOND} events per second of the
- * longest iteration, more than a publisher at Spring's own cost per call can publish.
- * Until the forwarder's thread takes them in, waiting events are only the record and a
- * queue node each, so even a full buffer of that size takes a few hundred megabytes. After
+ * longest iteration, about twice what one thread publishes with the starter. After
  * each iteration, untimed, the backlog is delivered, so that every iteration starts with an
  * empty buffer; the forwarder's counts are printed then: what was published, delivered while
  * the iteration ran and after it, and dropped. If anything was dropped the run fails, since
  * its figure would not be that of an accepted event.
  * <p>
- * The figure therefore includes what a growing backlog costs the publisher: the queue's
- * nodes live until the forwarder's thread takes them in, so each young collection has more
- * to copy. An application that publishes no faster than the forwarder delivers has no such
- * backlog. JMH's {@code -prof gc} counts the drain after each iteration too, so its bytes per
+ * The figure includes what that backlog costs the publisher: queued events live until they
+ * are delivered, a queue node each until the forwarder's thread takes them in and a row of
+ * a few hundred bytes once it has, so each young collection has more to copy as the
+ * iteration goes on. The iterations are short, half a second, to keep the backlog small; an
+ * application that publishes no faster than the forwarder delivers has none. Longer
+ * iterations need more heap: a full buffer of rows takes about half a kilobyte an event.
+ * JMH's {@code -prof gc} counts the drain after each iteration too, so its bytes per
  * operation are those of forwarding an event, every thread's work included.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 20, time = 1)
+@Warmup(iterations = 10, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 40, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(2)
 @Threads(1)
 @State(Scope.Benchmark)
@@ -67,7 +68,7 @@ public class SteadyPublishBenchmark {
 
 	/**
 	 * Events per second of iteration that {@code buffer-capacity} leaves room for: a call
-	 * every 200 ns, faster than {@code publishEvent} without any listener.
+	 * every 200 ns, about half of what {@code publishEvent} costs with the starter.
 	 */
 	static final int MOST_EVENTS_PER_SECOND = 5_000_000;
 
