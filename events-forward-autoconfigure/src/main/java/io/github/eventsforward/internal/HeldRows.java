@@ -3,7 +3,7 @@ package io.github.eventsforward.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,10 +18,11 @@ final class HeldRows {
 
 	private final Deque<Held> waiting = new ArrayDeque<>();
 
-	// In the order they were taken. EncodedRow has identity equality, and settling one of
-	// several batches in flight removes its rows from the middle: a linked map does both
-	// at constant cost.
-	private final Map<EncodedRow, Long> inFlight = new LinkedHashMap<>();
+	private final Map<EncodedRow, Long> inFlight = new IdentityHashMap<>();
+
+	// The rows in flight in the order they were taken, and, until they reach its head, rows
+	// settled meanwhile: with several batches in flight, one may settle before an older one.
+	private final Deque<EncodedRow> inFlightOrder = new ArrayDeque<>();
 
 	private volatile long oldestArrival = EventBuffer.NONE;
 
@@ -60,6 +61,7 @@ final class HeldRows {
 			Held held = this.waiting.pollFirst();
 			rows.add(held.row());
 			this.inFlight.put(held.row(), held.key());
+			this.inFlightOrder.addLast(held.row());
 			this.bytes -= held.row().json().length;
 		}
 		return rows;
@@ -76,13 +78,13 @@ final class HeldRows {
 	}
 
 	void requeue() {
-		List<Held> inFlight = new ArrayList<>(this.inFlight.size());
-		this.inFlight.forEach((row, key) -> inFlight.add(new Held(row, key)));
-		this.inFlight.clear();
-		for (int i = inFlight.size() - 1; i >= 0; i--) {
-			Held held = inFlight.get(i);
-			this.waiting.addFirst(held);
-			this.bytes += held.row().json().length;
+		while (!this.inFlightOrder.isEmpty()) {
+			EncodedRow row = this.inFlightOrder.pollLast();
+			Long key = this.inFlight.remove(row);
+			if (key != null) {
+				this.waiting.addFirst(new Held(row, key));
+				this.bytes += row.json().length;
+			}
 		}
 		refreshOldest();
 	}
@@ -109,8 +111,12 @@ final class HeldRows {
 	}
 
 	void refreshOldest() {
-		long inFlight = this.inFlight.isEmpty() ? EventBuffer.NONE : this.inFlight.keySet().iterator().next().arrived();
-		this.oldestArrival = Math.min(inFlight, oldestWaitingArrival());
+		while (!this.inFlightOrder.isEmpty() && !this.inFlight.containsKey(this.inFlightOrder.peekFirst())) {
+			this.inFlightOrder.pollFirst();
+		}
+		EncodedRow inFlight = this.inFlightOrder.peekFirst();
+		this.oldestArrival = Math.min((inFlight != null) ? inFlight.arrived() : EventBuffer.NONE,
+				oldestWaitingArrival());
 	}
 
 	private record Held(EncodedRow row, long key) {

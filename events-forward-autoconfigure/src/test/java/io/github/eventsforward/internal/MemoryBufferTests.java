@@ -70,6 +70,26 @@ class MemoryBufferTests {
 	}
 
 	@Test
+	void batchesInFlightSettleInAnyOrderAndTheOldestRowStaysThatOfTheOldestBatchNotSettled() {
+		MemoryBuffer buffer = dropNewest(10);
+		for (int i = 0; i < 6; i++) {
+			buffer.add(COLUMNS, row(i));
+		}
+		List<EncodedRow> first = buffer.take(2);
+		List<EncodedRow> second = buffer.take(2);
+		assertThat(buffer.oldestWaitingArrival()).isEqualTo(row(4).arrived());
+		buffer.settled(second);
+		assertThat(buffer.oldestArrival()).as("the first batch is still in flight").isEqualTo(row(0).arrived());
+		List<EncodedRow> third = buffer.take(1);
+		buffer.settled(first);
+		assertThat(buffer.oldestArrival()).isEqualTo(row(4).arrived());
+		buffer.requeue();
+		assertThat(buffer.take(10)).as("only what is still in flight comes back, in order").containsExactly(row(4),
+				row(5));
+		assertThat(third).containsExactly(row(4));
+	}
+
+	@Test
 	void withDropNewestAddEvictsNothing() {
 		MemoryBuffer buffer = dropNewest(2);
 		for (int i = 0; i < 4; i++) {
