@@ -12,7 +12,9 @@ import io.github.eventsforward.MappedEvent;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.RawValue;
 
 /**
  * Turns captured events into rows: the mapper's columns plus an id, the instance and the
@@ -30,9 +32,14 @@ final class RowFactory {
 
 	private final EventRowMapper mapper;
 
+	private final JsonMapper jsonMapper;
+
 	// The properties of one event after another, as root values of one generator with
 	// nothing between them, each taken out of the buffer in turn.
 	private final ObjectWriter propertiesWriter;
+
+	// Whether the generator writes something between root values: its pretty printer does.
+	private final boolean separatesRootValues;
 
 	private final CharArrayWriter propertiesBuffer = new CharArrayWriter(256);
 
@@ -47,9 +54,7 @@ final class RowFactory {
 	private String createdPrefix = "";
 
 	RowFactory(EventRowMapper mapper, JsonMapper jsonMapper, @Nullable String instance) {
-		this.mapper = mapper;
-		this.propertiesWriter = jsonMapper.writer().withRootValueSeparator((String) null);
-		this.instance = instance;
+		this(mapper, jsonMapper, jsonMapper.writer().withRootValueSeparator((String) null), instance);
 	}
 
 	/**
@@ -57,12 +62,15 @@ final class RowFactory {
 	 * @return a new factory with the same mapper, JSON writer and instance
 	 */
 	RowFactory copy() {
-		return new RowFactory(this.mapper, this.propertiesWriter, this.instance);
+		return new RowFactory(this.mapper, this.jsonMapper, this.propertiesWriter, this.instance);
 	}
 
-	private RowFactory(EventRowMapper mapper, ObjectWriter propertiesWriter, @Nullable String instance) {
+	private RowFactory(EventRowMapper mapper, JsonMapper jsonMapper, ObjectWriter propertiesWriter,
+			@Nullable String instance) {
 		this.mapper = mapper;
+		this.jsonMapper = jsonMapper;
 		this.propertiesWriter = propertiesWriter;
+		this.separatesRootValues = propertiesWriter.isEnabled(SerializationFeature.INDENT_OUTPUT);
 		this.instance = instance;
 	}
 
@@ -72,11 +80,25 @@ final class RowFactory {
 			throw new IllegalStateException(this.mapper.getClass().getName() + " returned null");
 		}
 		Object properties = mapped.properties();
-		String json = (properties != null) ? writeProperties(properties) : "{}";
+		String json = (properties != null) ? properties(properties) : "{}";
 		long micros = captured.publishedMicros();
 		String id = this.ids.create(Math.floorDiv(micros, 1_000)).toString();
 		return new EventRow(id, this.instance, mapped.name(), created(micros), mapped.actorId(), mapped.database(),
 				mapped.table(), json);
+	}
+
+	private String properties(Object properties) {
+		if (properties instanceof WrittenProperties written) {
+			String json = written.json(this.jsonMapper);
+			if (json == null) {
+				// Written for another mapper: this one writes the tree they were written from.
+				return writeProperties(written.tree());
+			}
+			// The text is what the generator would write for the tree, except what a pretty
+			// printer puts before any root value but the first: written raw, it gets that too.
+			return this.separatesRootValues ? writeProperties(new RawValue(json)) : json;
+		}
+		return writeProperties(properties);
 	}
 
 	private String writeProperties(Object properties) {

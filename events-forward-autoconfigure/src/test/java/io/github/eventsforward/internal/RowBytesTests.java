@@ -34,6 +34,7 @@ import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.ser.std.StdSerializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,6 +135,31 @@ class RowBytesTests {
 			return new TreeReference.Mapped(mapped.name(), mapped.actorId(), "main", mapped.table(),
 					mapped.properties());
 		}, MappingSamples.events());
+	}
+
+	@Test
+	void eventsOfTheUsualShapesAreWrittenOnceAndOthersGoThroughTheirTree() {
+		DefaultEventRowMapper mapper = new DefaultEventRowMapper();
+		for (Object event : List.of(new MappingSamples.Plain("o-1", "alice", 2, java.math.BigDecimal.TEN),
+				new MappingSamples.Shipped(this, "o-2", "bob"), new MappingSamples.Empty(),
+				MappingSamples.map("actorId", "alice", "n", 1), new MappingSamples.EnumActor(MappingSamples.Role.ADMIN, "x"),
+				new MappingSamples.Texts("alice", MappingSamples.ALL_CHARS), new MappingSamples.Custom("a", "b"),
+				new MappingSamples.WithRaw("alice", "[1]"), MappingSamples.tree())) {
+			assertThat(mapper.map(event).properties()).as(event.getClass().getSimpleName())
+				.isInstanceOf(WrittenProperties.class);
+		}
+		for (Object event : List.of("text", List.of(1), new MappingSamples.NumberActor(1, "x"),
+				new MappingSamples.ObjectActor(new MappingSamples.Subject("a", "b", "c"), "x"),
+				new MappingSamples.UnwrappedTwice(new MappingSamples.Subject("a", "b", "c"), "d"),
+				new MappingSamples.CustomTwice("x"), new MappingSamples.WithBinary("a", new byte[1]),
+				new MappingSamples.TypedWrapperArray("a"))) {
+			assertThat(mapper.map(event).properties()).as(event.getClass().getSimpleName())
+				.isInstanceOf(ObjectNode.class);
+		}
+		DefaultEventRowMapper sorted = new DefaultEventRowMapper(
+				JsonMapper.builder().enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build());
+		assertThat(sorted.map(new MappingSamples.Plain("o-1", "alice", 2, java.math.BigDecimal.TEN)).properties())
+			.isInstanceOf(ObjectNode.class);
 	}
 
 	@Test
