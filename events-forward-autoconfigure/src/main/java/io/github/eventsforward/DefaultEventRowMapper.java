@@ -1,12 +1,12 @@
 package io.github.eventsforward;
 
 import java.util.EventObject;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.github.eventsforward.internal.WrittenProperties;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.BeanDescription;
 import tools.jackson.databind.JavaType;
@@ -63,8 +63,15 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	// The application's mapper with the mix-ins: events are read with it.
 	private final JsonMapper jsonMapper;
 
-	// Writes events in one pass; null when this mapper's trees are not written as its values are.
+	// Writes events in one pass, one after another as root values with nothing between them;
+	// null when this mapper's trees are not written as its values are.
 	private final @Nullable ObjectWriter propertiesWriter;
+
+	// Whether a generator can write one event after another: a pretty printer would write
+	// something between them.
+	private final boolean reusesGenerators;
+
+	private final AtomicReference<@Nullable PropertiesGenerator> idleGenerator = new AtomicReference<>();
 
 	private final ClassValue<EventType> types = new ClassValue<>() {
 
@@ -93,8 +100,10 @@ public class DefaultEventRowMapper implements EventRowMapper {
 			.addMixIn(ApplicationEvent.class, IgnoreTimestamp.class)
 			.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
 			.build();
-		this.propertiesWriter = writesTreesAsValues(this.jsonMapper)
-				? this.jsonMapper.writer().without(StreamWriteFeature.AUTO_CLOSE_CONTENT) : null;
+		this.propertiesWriter = writesTreesAsValues(this.jsonMapper) ? this.jsonMapper.writer()
+			.without(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+			.withRootValueSeparator((String) null) : null;
+		this.reusesGenerators = !this.jsonMapper.isEnabled(SerializationFeature.INDENT_OUTPUT);
 	}
 
 	/**
@@ -122,8 +131,9 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	public MappedEvent map(Object event) {
 		EventType type = this.types.get(event.getClass());
 		ObjectWriter writer = type.writer();
-		if (writer != null) {
-			MappedEvent mapped = mapInOnePass(event, type, writer);
+		ObjectWriter propertiesWriter = this.propertiesWriter;
+		if (writer != null && propertiesWriter != null) {
+			MappedEvent mapped = mapInOnePass(event, type, writer, propertiesWriter);
 			if (mapped != null) {
 				return mapped;
 			}
@@ -135,35 +145,41 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	 * Map an event by writing it once: the properties' text, with the columns kept out of it.
 	 * @return the columns, or {@code null} if the event is to be mapped through its tree
 	 */
-	private @Nullable MappedEvent mapInOnePass(Object event, EventType type, ObjectWriter writer) {
-		PropertiesGenerator.Text text = new PropertiesGenerator.Text();
-		JsonGenerator textGenerator = writer.createGenerator(text);
-		PropertiesGenerator generator = new PropertiesGenerator(textGenerator, type.columnKeys());
+	private @Nullable MappedEvent mapInOnePass(Object event, EventType type, ObjectWriter writer,
+			ObjectWriter propertiesWriter) {
+		// One generator is kept for the next event and taken by one thread at a time; other
+		// threads make their own.
+		PropertiesGenerator generator = this.reusesGenerators ? this.idleGenerator.getAndSet(null) : null;
+		if (generator == null) {
+			generator = PropertiesGenerator.create(propertiesWriter);
+		}
+		generator.start(type.layout());
+		String text;
 		try {
 			writer.writeValue(generator, event);
-			textGenerator.close();
+			text = generator.text();
 		}
 		catch (RuntimeException ex) {
 			// Whatever failed, the tree tells: it maps the event, or fails as it always did.
-			closeAfterFailure(textGenerator);
+			generator.closeText();
 			return null;
 		}
 		if (generator.needsTree()) {
+			generator.closeText();
 			return null;
 		}
-		WrittenProperties properties = new WrittenProperties(text.toString(), this.applicationMapper,
+		generator.learn();
+		WrittenProperties properties = new WrittenProperties(text, this.applicationMapper,
 				() -> properties(this.jsonMapper.valueToTree(event), type));
-		return new MappedEvent(type.name(), column(generator.column(0)), column(generator.column(1)),
+		MappedEvent mapped = new MappedEvent(type.name(), column(generator.column(0)), column(generator.column(1)),
 				column(generator.column(2)), properties);
-	}
-
-	private static void closeAfterFailure(JsonGenerator generator) {
-		try {
-			generator.close();
+		if (this.reusesGenerators) {
+			this.idleGenerator.set(generator);
 		}
-		catch (RuntimeException ex) {
-			// Only its buffers are wanted back.
+		else {
+			generator.closeText();
 		}
+		return mapped;
 	}
 
 	private MappedEvent mapThroughTree(Object event, EventType type) {
@@ -176,7 +192,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 			}
 			return new MappedEvent(type.name(), null, null, null, value);
 		}
-		PropertiesGenerator.Columns keys = type.columnKeys();
+		PropertiesGenerator.Layout keys = type.layout();
 		String actorId = column(properties.remove(keys.key(0)));
 		String database = column(properties.remove(keys.key(1)));
 		String table = column(properties.remove(keys.key(2)));
@@ -185,7 +201,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 
 	private static JsonNode properties(JsonNode tree, EventType type) {
 		if (tree instanceof ObjectNode properties) {
-			PropertiesGenerator.Columns keys = type.columnKeys();
+			PropertiesGenerator.Layout keys = type.layout();
 			properties.remove(keys.key(0));
 			properties.remove(keys.key(1));
 			properties.remove(keys.key(2));
@@ -195,7 +211,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 
 	private EventType eventType(Class<?> type) {
 		ObjectWriter writer = (this.propertiesWriter != null) ? this.propertiesWriter.forType(type) : null;
-		return new EventType(eventName(type), columnKeys(type), writer);
+		return new EventType(eventName(type), layout(type), writer);
 	}
 
 	/**
@@ -203,7 +219,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	 * {@code table} properties of a type, after its naming strategy and annotations. A
 	 * type without such a property, such as a {@code Map}, keeps the property's own name.
 	 */
-	private PropertiesGenerator.Columns columnKeys(Class<?> type) {
+	private PropertiesGenerator.Layout layout(Class<?> type) {
 		SerializationConfig config = this.jsonMapper.serializationConfig();
 		JavaType javaType = config.constructType(type);
 		ClassIntrospector introspector = config.classIntrospectorInstance();
@@ -221,7 +237,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 				}
 			}
 		}
-		return new PropertiesGenerator.Columns(actorId, database, table);
+		return new PropertiesGenerator.Layout(actorId, database, table);
 	}
 
 	private static @Nullable String column(@Nullable JsonNode value) {
@@ -300,12 +316,12 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	/**
 	 * What is found once for each type of event.
 	 * @param name the event name
-	 * @param columnKeys the JSON names of its {@code actorId}, {@code database} and
-	 * {@code table} properties
+	 * @param layout the JSON names of its {@code actorId}, {@code database} and
+	 * {@code table} properties, and what is learned of its root object
 	 * @param writer writes events of this type in one pass, or {@code null} if they go
 	 * through a tree
 	 */
-	private record EventType(String name, PropertiesGenerator.Columns columnKeys, @Nullable ObjectWriter writer) {
+	private record EventType(String name, PropertiesGenerator.Layout layout, @Nullable ObjectWriter writer) {
 	}
 
 	// Method mix-ins rather than class-level @JsonIgnoreProperties: Jackson takes a class

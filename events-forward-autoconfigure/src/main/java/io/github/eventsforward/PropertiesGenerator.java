@@ -21,6 +21,7 @@ import tools.jackson.core.TreeNode;
 import tools.jackson.core.io.CharacterEscapes;
 import tools.jackson.core.util.JacksonFeatureSet;
 import tools.jackson.core.util.JsonGeneratorDelegate;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * The generator an event is written through by {@link DefaultEventRowMapper}, so that its
@@ -47,7 +48,8 @@ import tools.jackson.core.util.JsonGeneratorDelegate;
  * over pre-encoded ({@link SerializableString}) are written from their plain value, as a
  * tree holds them, so that the text generator's own escaping applies.
  * <p>
- * One instance writes one event; it is not thread-safe.
+ * One instance writes one event at a time, and may write one after another; it is not
+ * thread-safe.
  */
 final class PropertiesGenerator extends JsonGeneratorDelegate {
 
@@ -63,12 +65,29 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 
 	private static final NeedsTree NEEDS_TREE = new NeedsTree();
 
-	private final Columns columnKeys;
+	// What a root name is written as, when it is not a column's (0 to 2).
+	private static final byte PLAIN = 3;
+
+	private static final byte ESCAPED = 4;
+
+	private static final String[] NO_NAMES = {};
+
+	private static final int[] NO_HASHES = {};
+
+	private final Text text;
 
 	// Whether the text generator escapes characters of its own choosing, or ASCII ones.
 	private final boolean customEscapes;
 
-	private final @Nullable String[] columns = new @Nullable String[3];
+	// The state of the event being written, from start(Layout)
+
+	private Layout layout;
+
+	private @Nullable String actorId;
+
+	private @Nullable String database;
+
+	private @Nullable String table;
 
 	private int column = NO_COLUMN;
 
@@ -83,26 +102,98 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 
 	private int[] firstName = new int[8];
 
-	private String[] names = new String[16];
+	private String[] names = NO_NAMES;
 
-	private int[] hashes = new int[16];
+	private int[] hashes = NO_HASHES;
 
 	private int nameCount;
 
 	private @Nullable Set<String> @Nullable [] manyNames;
 
-	/**
-	 * Create a generator that writes to the given one.
-	 * @param text the generator of the properties' text
-	 * @param columnKeys the JSON names of the {@code actorId}, {@code database} and
-	 * {@code table} properties
-	 */
-	PropertiesGenerator(JsonGenerator text, Columns columnKeys) {
+	// The root names of the event's type as an earlier event wrote them: while this event
+	// writes the same instances, in the same order (some may be left out), they need no
+	// checks, having passed them before.
+	private @Nullable Learned learned;
+
+	private boolean onLearned;
+
+	private int learnedAt;
+
+	private long learnedWritten;
+
+	// The root names of this event, to be learned for the next ones if the type has none yet.
+	private @Nullable Learning learning;
+
+	private PropertiesGenerator(JsonGenerator textGenerator, Text text) {
 		// Copies through this generator, not straight to the delegate.
-		super(text, false);
-		this.columnKeys = columnKeys;
-		int highestPlain = text.getHighestNonEscapedChar();
-		this.customEscapes = text.getCharacterEscapes() != null || (highestPlain > 0 && highestPlain < 0x7F);
+		super(textGenerator, false);
+		this.text = text;
+		int highestPlain = textGenerator.getHighestNonEscapedChar();
+		this.customEscapes = textGenerator.getCharacterEscapes() != null
+				|| (highestPlain > 0 && highestPlain < 0x7F);
+		this.layout = Layout.NONE;
+	}
+
+	/**
+	 * Create a generator that writes text with the given writer's settings, one event after
+	 * another, as root values with nothing between them.
+	 * @param writer the writer whose settings apply, with no root value separator
+	 * @return a generator to {@link #start(Layout) start} the first event with
+	 */
+	static PropertiesGenerator create(ObjectWriter writer) {
+		Text text = new Text();
+		return new PropertiesGenerator(writer.createGenerator(text), text);
+	}
+
+	/**
+	 * Get ready to write an event.
+	 * @param layout what is known of the event type's root object
+	 */
+	void start(Layout layout) {
+		this.layout = layout;
+		this.actorId = null;
+		this.database = null;
+		this.table = null;
+		this.column = NO_COLUMN;
+		this.rootWritten = false;
+		this.needsTree = false;
+		this.depth = 0;
+		this.nameCount = 0;
+		this.learnedAt = 0;
+		this.learnedWritten = 0;
+		Learned learned = layout.learned;
+		if (learned != null && learned.customEscapes() == this.customEscapes) {
+			this.learned = learned;
+			this.onLearned = true;
+			this.learning = null;
+		}
+		else {
+			this.learned = null;
+			this.onLearned = false;
+			this.learning = new Learning();
+		}
+	}
+
+	/**
+	 * Return the text of the event written since {@link #start(Layout)}.
+	 * @return the JSON text
+	 */
+	String text() {
+		this.delegate.flush();
+		return this.text.take();
+	}
+
+	/**
+	 * Close the text generator, which gives its buffers back: this generator is not used
+	 * again.
+	 */
+	void closeText() {
+		try {
+			this.delegate.close();
+		}
+		catch (RuntimeException ex) {
+			// Only the buffers are wanted back.
+		}
 	}
 
 	/**
@@ -121,7 +212,23 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	 * @return the value, or {@code null} if the property was missing or {@code null}
 	 */
 	@Nullable String column(int index) {
-		return this.columns[index];
+		return switch (index) {
+			case 0 -> this.actorId;
+			case 1 -> this.database;
+			default -> this.table;
+		};
+	}
+
+	/**
+	 * Note the root names this event was written with, for the next events of its type, if
+	 * none are known yet. Called once the event is written, and its text is wanted.
+	 */
+	void learn() {
+		Learning learning = this.learning;
+		if (learning != null && learning.complete && !needsTree()) {
+			this.layout.learned = new Learned(Arrays.copyOf(learning.names, learning.count),
+					Arrays.copyOf(learning.kinds, learning.count), this.customEscapes);
+		}
 	}
 
 	private NeedsTree giveUp() {
@@ -140,7 +247,11 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	}
 
 	private void keepColumn(@Nullable String value) {
-		this.columns[this.column] = value;
+		switch (this.column) {
+			case 0 -> this.actorId = value;
+			case 1 -> this.database = value;
+			default -> this.table = value;
+		}
 		this.column = NO_COLUMN;
 	}
 
@@ -197,7 +308,7 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 			throw giveUp();
 		}
 		if (depth == 1) {
-			int column = this.columnKeys.indexOf(name, hash);
+			int column = this.layout.indexOf(name, hash);
 			if (column != NO_COLUMN) {
 				this.column = column;
 				return false;
@@ -209,6 +320,10 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	private boolean addName(int depth, String name, int hash) {
 		int first = this.firstName[depth];
 		int count = this.nameCount;
+		if (count == this.names.length) {
+			this.names = Arrays.copyOf(this.names, Math.max(16, count * 2));
+			this.hashes = Arrays.copyOf(this.hashes, Math.max(16, count * 2));
+		}
 		if (count - first < FEW_NAMES) {
 			for (int i = first; i < count; i++) {
 				if (this.hashes[i] == hash && this.names[i].equals(name)) {
@@ -218,10 +333,6 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 		}
 		else if (!manyNames(depth, first, count).add(name)) {
 			return false;
-		}
-		if (count == this.names.length) {
-			this.names = Arrays.copyOf(this.names, count * 2);
-			this.hashes = Arrays.copyOf(this.hashes, count * 2);
 		}
 		this.names[count] = name;
 		this.hashes[count] = hash;
@@ -328,6 +439,12 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 
 	@Override
 	public JsonGenerator writeName(String name) {
+		if (this.depth == 1) {
+			leaveLearned();
+			if (this.learning != null) {
+				this.learning.complete = false;
+			}
+		}
 		if (name(name)) {
 			this.delegate.writeName(name);
 		}
@@ -336,16 +453,60 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 
 	@Override
 	public JsonGenerator writeName(SerializableString name) {
+		if (this.onLearned && this.depth == 1 && this.column == NO_COLUMN && !this.needsTree) {
+			Learned learned = this.learned;
+			SerializableString[] names = learned.names();
+			for (int i = this.learnedAt; i < names.length; i++) {
+				if (names[i] == name) {
+					this.learnedAt = i + 1;
+					this.learnedWritten |= 1L << i;
+					writeRootName(name, learned.kinds()[i]);
+					return this;
+				}
+			}
+			leaveLearned();
+		}
 		String value = name.getValue();
+		byte kind;
 		if (name(value)) {
-			if (plain(name)) {
-				this.delegate.writeName(name);
-			}
-			else {
-				this.delegate.writeName(value);
-			}
+			kind = plain(name) ? PLAIN : ESCAPED;
+			writeRootName(name, kind);
+		}
+		else {
+			kind = (byte) this.column;
+		}
+		if (this.depth == 1 && this.learning != null) {
+			this.learning.add(name, kind);
 		}
 		return this;
+	}
+
+	private void writeRootName(SerializableString name, byte kind) {
+		if (kind == PLAIN) {
+			this.delegate.writeName(name);
+		}
+		else if (kind == ESCAPED) {
+			this.delegate.writeName(name.getValue());
+		}
+		else {
+			this.column = kind;
+		}
+	}
+
+	// From now on, this event's root names are checked one by one: those written so far are
+	// the first to check the next ones against.
+	private void leaveLearned() {
+		if (!this.onLearned) {
+			return;
+		}
+		this.onLearned = false;
+		SerializableString[] names = this.learned.names();
+		for (int i = 0; i < names.length; i++) {
+			if ((this.learnedWritten & (1L << i)) != 0) {
+				String name = names[i].getValue();
+				addName(1, name, name.hashCode());
+			}
+		}
 	}
 
 	@Override
@@ -721,16 +882,22 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	}
 
 	/**
-	 * The JSON names of an event type's {@code actorId}, {@code database} and {@code table}
-	 * properties, in that order, with their hashes.
+	 * What is known of an event type's root object: the JSON names of its {@code actorId},
+	 * {@code database} and {@code table} properties, in that order, with their hashes; and,
+	 * once an event of the type has been written, the names it was written with. Shared by
+	 * the threads that map events of the type.
 	 */
-	static final class Columns {
+	static final class Layout {
 
 		private final String[] keys;
 
 		private final int[] hashes;
 
-		Columns(String actorId, String database, String table) {
+		static final Layout NONE = new Layout("actorId", "database", "table");
+
+		private volatile @Nullable Learned learned;
+
+		Layout(String actorId, String database, String table) {
 			this.keys = new String[] { actorId, database, table };
 			this.hashes = new int[] { actorId.hashCode(), database.hashCode(), table.hashCode() };
 		}
@@ -746,6 +913,37 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 				}
 			}
 			return NO_COLUMN;
+		}
+
+	}
+
+	/**
+	 * The root names an event of a type was written with, each as the instance the
+	 * serializers handed over, with what became of it: one of the columns, or written
+	 * {@link #PLAIN} or {@link #ESCAPED}. None is there twice.
+	 */
+	private record Learned(SerializableString[] names, byte[] kinds, boolean customEscapes) {
+	}
+
+	private static final class Learning {
+
+		private final SerializableString[] names = new SerializableString[Long.SIZE];
+
+		private final byte[] kinds = new byte[Long.SIZE];
+
+		private int count;
+
+		// Whether every root name came as a pre-encoded instance, and there are not too many.
+		private boolean complete = true;
+
+		void add(SerializableString name, byte kind) {
+			if (this.count == this.names.length) {
+				this.complete = false;
+				return;
+			}
+			this.names[this.count] = name;
+			this.kinds[this.count] = kind;
+			this.count++;
 		}
 
 	}
@@ -811,9 +1009,14 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 			return more;
 		}
 
-		@Override
-		public String toString() {
-			return (this.more != null) ? this.more.toString() : (this.text != null) ? this.text : "";
+		/**
+		 * Return the text written since the last call, and start again.
+		 */
+		String take() {
+			String text = (this.more != null) ? this.more.toString() : (this.text != null) ? this.text : "";
+			this.text = null;
+			this.more = null;
+			return text;
 		}
 
 		@Override

@@ -139,7 +139,7 @@ final class MappingSamples {
 		events.add(new Texts("alice", "lone \uD800 high, lone \uDC00 low, high then letter \uD83Dx, at the end \uDBFF"));
 		events.add(new Texts("alice", "\uDE00 low first, high high \uD800\uD800 end"));
 		events.add(new Texts("alice", longText()));
-		events.add(new Names("a", "b", "c", "d", "e"));
+		events.add(new OddNames("a", "b", "c", "d", "e"));
 		events.add(new Enums(Role.ADMIN, Role.ODD, List.of(Role.ODD, Role.ADMIN)));
 		// Numbers and other value types
 		events.add(new Numbers((byte) -1, (short) 300, Integer.MIN_VALUE, Long.MAX_VALUE, 1.1f, 0.1, Double.NaN,
@@ -160,6 +160,15 @@ final class MappingSamples {
 		events.add(new TypedWrapperObject("alice"));
 		events.add(new Deep(List.of(Map.of("a", List.of(Map.of("b", List.of(1, List.of(2, Map.of("c", "d")))))))));
 		events.add(new Plain("o-4", "alice", 3, new BigDecimal("0.10")));
+		// The same type with its root names left out, moved or written twice
+		events.add(new Included("bob", "present", List.of("x"), "b"));
+		events.add(new Included("carol", null, List.of(), "c"));
+		events.add(new Names(List.of("a", "b", "actorId")));
+		events.add(new Names(List.of("b", "a", "b")));
+		events.add(new Names(List.of("actorId", "b")));
+		events.add(new Names(List.of("b", "actorId", "a")));
+		events.add(new Names(List.of("a", "a")));
+		events.add(new Names(List.of("a", "b", "actorId")));
 		return events;
 	}
 
@@ -557,6 +566,32 @@ final class MappingSamples {
 
 	}
 
+	/** Written with the root names it lists, each always the same pre-encoded instance. */
+	@JsonSerialize(using = NamesSerializer.class)
+	record Names(List<String> names) {
+	}
+
+	static class NamesSerializer extends StdSerializer<Names> {
+
+		private static final Map<String, SerializedString> NAMES = Map.of("a", new SerializedString("a"), "b",
+				new SerializedString("b"), "actorId", new SerializedString("actorId"));
+
+		NamesSerializer() {
+			super(Names.class);
+		}
+
+		@Override
+		public void serialize(Names value, JsonGenerator generator, SerializationContext context) {
+			generator.writeStartObject(value);
+			for (String name : value.names()) {
+				generator.writeName(NAMES.get(name));
+				generator.writeString(name + " of " + value.names());
+			}
+			generator.writeEndObject();
+		}
+
+	}
+
 	record Valued(@JsonValue Map<String, Object> value) {
 	}
 
@@ -569,7 +604,7 @@ final class MappingSamples {
 	record Texts(String actorId, String text) {
 	}
 
-	record Names(@JsonProperty("a/b") String slash, @JsonProperty("\u00fc\u4e2d") String nonAscii,
+	record OddNames(@JsonProperty("a/b") String slash, @JsonProperty("\u00fc\u4e2d") String nonAscii,
 			@JsonProperty("q\"uote\\") String quote, @JsonProperty("tab\there") String control,
 			@JsonProperty("snake_case-and.dots") String plain) {
 	}
