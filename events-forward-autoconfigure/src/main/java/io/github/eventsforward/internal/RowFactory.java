@@ -1,9 +1,11 @@
 package io.github.eventsforward.internal;
 
 import java.io.CharArrayWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 
 import com.github.f4b6a3.ulid.UlidFactory;
 import io.github.eventsforward.EventRow;
@@ -24,11 +26,15 @@ import tools.jackson.databind.util.RawValue;
 final class RowFactory {
 
 	// Python's isoformat() for an aware UTC datetime is this, then always six fractional
-	// digits and +00:00. Formatted once per second: the digits are appended by hand.
+	// digits and +00:00. Formatted once per second: the digits are filled in by hand.
 	private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.")
 		.withZone(ZoneOffset.UTC);
 
 	private static final long MICROS_PER_SECOND = 1_000_000;
+
+	private static final int FRACTION_DIGITS = 6;
+
+	private static final byte[] OFFSET = "+00:00".getBytes(StandardCharsets.ISO_8859_1);
 
 	private final EventRowMapper mapper;
 
@@ -51,7 +57,8 @@ final class RowFactory {
 
 	private long createdSecond = Long.MIN_VALUE;
 
-	private String createdPrefix = "";
+	// The created text of the current second: its prefix, six digits to fill in, +00:00.
+	private byte[] created = new byte[0];
 
 	RowFactory(EventRowMapper mapper, JsonMapper jsonMapper, @Nullable String instance) {
 		this(mapper, jsonMapper, jsonMapper.writer().withRootValueSeparator((String) null), instance);
@@ -125,15 +132,20 @@ final class RowFactory {
 	private String created(long micros) {
 		long second = Math.floorDiv(micros, MICROS_PER_SECOND);
 		if (second != this.createdSecond) {
-			this.createdPrefix = SECONDS.format(Instant.ofEpochSecond(second));
+			byte[] prefix = SECONDS.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.ISO_8859_1);
+			byte[] created = Arrays.copyOf(prefix, prefix.length + FRACTION_DIGITS + OFFSET.length);
+			System.arraycopy(OFFSET, 0, created, prefix.length + FRACTION_DIGITS, OFFSET.length);
+			this.created = created;
 			this.createdSecond = second;
 		}
+		byte[] created = this.created;
 		int fraction = (int) Math.floorMod(micros, MICROS_PER_SECOND);
-		StringBuilder created = new StringBuilder(32).append(this.createdPrefix);
-		for (int unit = 100_000; unit > 0; unit /= 10) {
-			created.append((char) ('0' + fraction / unit % 10));
+		int end = created.length - OFFSET.length;
+		for (int at = end - 1; at >= end - FRACTION_DIGITS; at--) {
+			created[at] = (byte) ('0' + fraction % 10);
+			fraction /= 10;
 		}
-		return created.append("+00:00").toString();
+		return new String(created, StandardCharsets.ISO_8859_1);
 	}
 
 }
