@@ -48,6 +48,9 @@ final class RequestBodyWriter {
 
 	private final RowJson json = new RowJson(this.jsonMapper);
 
+	// The instance's name and the event names: the same few instances, row after row.
+	private final RowJson.Known knownNames = new RowJson.Known();
+
 	private final byte[] opening;
 
 	private final byte[] closing;
@@ -68,19 +71,45 @@ final class RequestBodyWriter {
 	 * @return the row, ready to be joined into a body
 	 */
 	EncodedRow encode(EventRow row, long arrived) {
+		return encode(row, arrived, false);
+	}
+
+	/**
+	 * Write a row that {@link RowFactory} has just made, whose id (a ULID) and created time
+	 * are ASCII that JSON carries as it is: those are copied rather than escaped. The bytes
+	 * are those of {@link #encode(EventRow, long)}.
+	 * @param row the row
+	 * @param arrived when it reached the buffer, in the forwarder's scheduler's nanoseconds
+	 * @return the row, ready to be joined into a body
+	 */
+	EncodedRow encodeMade(EventRow row, long arrived) {
+		return encode(row, arrived, true);
+	}
+
+	private EncodedRow encode(EventRow row, long arrived, boolean made) {
 		RowJson json = this.json;
 		json.reset();
 		json.reserve(NAMES_LENGTH + 1 + RowJson.room(row.id()) + RowJson.room(row.instance())
 				+ RowJson.room(row.event()) + RowJson.room(row.created()) + RowJson.room(row.actorId())
 				+ RowJson.room(row.databaseName()) + RowJson.room(row.tableName()) + RowJson.room(row.properties()));
 		json.raw(NAMES[0]);
-		json.string(row.id());
+		if (made) {
+			json.plainAscii(row.id());
+		}
+		else {
+			json.string(row.id());
+		}
 		json.raw(NAMES[1]);
-		json.string(row.instance());
+		json.string(row.instance(), this.knownNames);
 		json.raw(NAMES[2]);
-		json.string(row.event());
+		json.string(row.event(), this.knownNames);
 		json.raw(NAMES[3]);
-		json.string(row.created());
+		if (made) {
+			json.plainAscii(row.created());
+		}
+		else {
+			json.string(row.created());
+		}
 		json.raw(NAMES[4]);
 		json.string(row.actorId());
 		json.raw(NAMES[5]);

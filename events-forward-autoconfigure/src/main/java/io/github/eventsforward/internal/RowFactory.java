@@ -21,7 +21,8 @@ import tools.jackson.databind.util.RawValue;
 /**
  * Turns captured events into rows: the mapper's columns plus an id, the instance and the
  * creation time. Used by the forwarder's single thread only, so ids come out in publish
- * order.
+ * order. Ids are ULIDs and creation times ISO 8601 text: ASCII that JSON carries as it is,
+ * which {@link RequestBodyWriter#encodeMade(EventRow, long)} relies on.
  */
 final class RowFactory {
 

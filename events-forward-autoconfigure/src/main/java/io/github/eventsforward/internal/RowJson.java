@@ -93,6 +93,63 @@ final class RowJson {
 		this.length = string(this.bytes, this.length, text);
 	}
 
+	/**
+	 * Append a JSON string whose characters are all known to be ASCII that JSON strings
+	 * carry as they are, such as a ULID or a timestamp, in room already reserved.
+	 * @param text the text
+	 */
+	@SuppressWarnings("deprecation") // the bytes of ASCII characters are their chars
+	void plainAscii(String text) {
+		byte[] bytes = this.bytes;
+		int at = this.length;
+		bytes[at++] = '"';
+		text.getBytes(0, text.length(), bytes, at);
+		at += text.length();
+		bytes[at++] = '"';
+		this.length = at;
+	}
+
+	/**
+	 * Append a JSON string, or {@code null}, in room already reserved, remembering the bytes
+	 * of a short one for the next time the same instance comes, as the instance name and the
+	 * event name of a type do.
+	 * @param text the text
+	 * @param known the strings written before
+	 */
+	void string(@Nullable String text, Known known) {
+		if (text == null) {
+			string(null);
+			return;
+		}
+		int slot = text.hashCode() & (Known.SIZE - 1);
+		if (known.texts[slot] == text) {
+			raw(known.bytes[slot]);
+			return;
+		}
+		int start = this.length;
+		string(text);
+		if (text.length() <= Known.LONGEST) {
+			known.texts[slot] = text;
+			known.bytes[slot] = Arrays.copyOfRange(this.bytes, start, this.length);
+		}
+	}
+
+	/**
+	 * Short strings and their bytes, by identity: a string is immutable, so the same
+	 * instance always has the same bytes.
+	 */
+	static final class Known {
+
+		static final int SIZE = 8;
+
+		static final int LONGEST = 64;
+
+		private final @Nullable String[] texts = new @Nullable String[SIZE];
+
+		private final byte[][] bytes = new byte[SIZE][];
+
+	}
+
 	// Writes the string at the given place, which has room for it; returns where it ends.
 	private int string(byte[] bytes, int at, @Nullable String text) {
 		if (text == null) {
