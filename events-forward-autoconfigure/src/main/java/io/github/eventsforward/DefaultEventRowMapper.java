@@ -173,10 +173,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 				() -> properties(this.jsonMapper.valueToTree(event), type));
 		MappedEvent mapped = new MappedEvent(type.name(), column(generator.column(0)), column(generator.column(1)),
 				column(generator.column(2)), properties);
-		if (this.reusesGenerators) {
-			this.idleGenerator.set(generator);
-		}
-		else {
+		if (!this.reusesGenerators || !this.idleGenerator.compareAndSet(null, generator)) {
 			generator.closeText();
 		}
 		return mapped;

@@ -46,7 +46,13 @@ import tools.jackson.databind.ObjectWriter;
  * does: default features, no pretty printer, no character escapes, and no effect from
  * {@code configure}, {@code flush} or {@code close}. Names and text that serializers hand
  * over pre-encoded ({@link SerializableString}) are written from their plain value, as a
- * tree holds them, so that the text generator's own escaping applies.
+ * tree holds them, so that the text generator's own escaping applies; only those made of
+ * letters, digits, {@code _}, {@code -} and {@code .}, which every setting writes alike,
+ * are handed on as they are.
+ * <p>
+ * An event type's root names are learned from its first event written this way, as the
+ * instances its serializer hands over: the next events that write the same instances, in
+ * the same order, skip the checks those names passed.
  * <p>
  * One instance writes one event at a time, and may write one after another; it is not
  * thread-safe.
@@ -124,6 +130,8 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	// The root names of this event, to be learned for the next ones if the type has none yet.
 	private @Nullable Learning learning;
 
+	private final Learning learningNames = new Learning();
+
 	private PropertiesGenerator(JsonGenerator textGenerator, Text text) {
 		// Copies through this generator, not straight to the delegate.
 		super(textGenerator, false);
@@ -170,7 +178,7 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 		else {
 			this.learned = null;
 			this.onLearned = false;
-			this.learning = new Learning();
+			this.learning = layout.unlearnable ? null : this.learningNames.reset();
 		}
 	}
 
@@ -225,9 +233,16 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 	 */
 	void learn() {
 		Learning learning = this.learning;
-		if (learning != null && learning.complete && !needsTree()) {
+		if (learning == null || needsTree()) {
+			return;
+		}
+		if (learning.complete) {
 			this.layout.learned = new Learned(Arrays.copyOf(learning.names, learning.count),
 					Arrays.copyOf(learning.kinds, learning.count), this.customEscapes);
+		}
+		else {
+			// Names as plain strings, as a map's are, or too many of them: not tried again.
+			this.layout.unlearnable = true;
 		}
 	}
 
@@ -897,6 +912,8 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 
 		private volatile @Nullable Learned learned;
 
+		private volatile boolean unlearnable;
+
 		Layout(String actorId, String database, String table) {
 			this.keys = new String[] { actorId, database, table };
 			this.hashes = new int[] { actorId.hashCode(), database.hashCode(), table.hashCode() };
@@ -934,7 +951,13 @@ final class PropertiesGenerator extends JsonGeneratorDelegate {
 		private int count;
 
 		// Whether every root name came as a pre-encoded instance, and there are not too many.
-		private boolean complete = true;
+		private boolean complete;
+
+		Learning reset() {
+			this.count = 0;
+			this.complete = true;
+			return this;
+		}
 
 		void add(SerializableString name, byte kind) {
 			if (this.count == this.names.length) {

@@ -227,7 +227,6 @@ final class RowJson {
 		return copy;
 	}
 
-
 	private final class Appender extends OutputStream {
 
 		@Override
