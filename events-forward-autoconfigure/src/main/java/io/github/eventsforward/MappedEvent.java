@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param table value of the {@code table_name} column, or {@code null}
  * @param properties the event's other properties, written to the {@code properties} column as
  * JSON text: a {@code Map}, a record, a Jackson {@code JsonNode} or anything else the
- * application's JSON mapper writes as an object; {@code null} for none
+ * application's JSON mapper writes as an object; {@code null} for none.
+ * {@link DefaultEventRowMapper} gives them already written, as an object whose
+ * {@code toString()} is the JSON text and which any JSON mapper writes as that object
  */
 public record MappedEvent(String name, @Nullable String actorId, @Nullable String database,
 		@Nullable String table, @Nullable Object properties) {

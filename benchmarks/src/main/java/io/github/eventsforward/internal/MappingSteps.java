@@ -40,7 +40,7 @@ public final class MappingSteps {
 		long micros = published.getEpochSecond() * 1_000_000L + published.getNano() / 1_000;
 		List<EncodedRow> batch = new ArrayList<>(events.length);
 		for (Object event : events) {
-			batch.add(this.bodyWriter.encode(this.rows.create(new CapturedEvent(event, micros)), 0));
+			batch.add(this.bodyWriter.encodeMade(this.rows.create(new CapturedEvent(event, micros)), 0));
 		}
 		return this.bodyWriter.write(batch);
 	}

@@ -1,15 +1,10 @@
 package io.github.eventsforward.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.github.eventsforward.EventRow;
-import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
-import tools.jackson.core.SerializableString;
-import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,25 +23,37 @@ final class RequestBodyWriter {
 	static final List<String> COLUMNS = List.of("id", "instance", "event", "created", "actor_id", "database_name",
 			"table_name", "properties");
 
-	private static final SerializableString[] NAMES = COLUMNS.stream()
-		.map(SerializedString::new)
-		.toArray(SerializableString[]::new);
+	private static final byte[] CLOSE_ROW = { '}' };
+
+	// What comes before each column's value: the opening brace or a comma, and the name.
+	private static final byte[][] NAMES = new byte[COLUMNS.size()][];
+
+	private static final int NAMES_LENGTH;
+
+	static {
+		int length = 0;
+		for (int i = 0; i < NAMES.length; i++) {
+			NAMES[i] = (((i == 0) ? "{\"" : ",\"") + COLUMNS.get(i) + "\":").getBytes(StandardCharsets.UTF_8);
+			length += NAMES[i].length;
+		}
+		NAMES_LENGTH = length;
+	}
 
 	private static final JsonMapper READER = JsonMapper.shared();
 
-	// Rows are written one after another as root values of one generator, with nothing
-	// between them, and taken out of the buffer one by one.
+	// Writes what RowJson leaves to Jackson: root values one after another, nothing between.
 	private final JsonMapper jsonMapper = JsonMapper
 		.builder(JsonFactory.builder().rootValueSeparator((String) null).build())
 		.build();
 
-	private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+	private final RowJson json = new RowJson(this.jsonMapper);
+
+	// The instance's name and the event names: the same few instances, row after row.
+	private final RowJson.Known knownNames = new RowJson.Known();
 
 	private final byte[] opening;
 
 	private final byte[] closing;
-
-	private @Nullable JsonGenerator generator;
 
 	RequestBodyWriter(WriteEndpoint endpoint, String table) {
 		String opening = (endpoint == WriteEndpoint.CREATE)
@@ -57,44 +64,62 @@ final class RequestBodyWriter {
 	}
 
 	/**
-	 * Write one row as a JSON object. Not thread-safe: the forwarder calls it from its own
-	 * thread only.
+	 * Write one row as a JSON object, byte for byte as Jackson's generator writes it. Not
+	 * thread-safe: the forwarder calls it from its own thread only.
 	 * @param row the row
 	 * @param arrived when it reached the buffer, in the forwarder's scheduler's nanoseconds
 	 * @return the row, ready to be joined into a body
 	 */
 	EncodedRow encode(EventRow row, long arrived) {
-		JsonGenerator json = this.generator;
-		if (json == null) {
-			json = this.jsonMapper.createGenerator(this.buffer);
-			this.generator = json;
+		return encode(row, arrived, false);
+	}
+
+	/**
+	 * Write a row that {@link RowFactory} has just made, whose id (a ULID) and created time
+	 * are ASCII that JSON carries as it is: those are copied rather than escaped. The bytes
+	 * are those of {@link #encode(EventRow, long)}.
+	 * @param row the row
+	 * @param arrived when it reached the buffer, in the forwarder's scheduler's nanoseconds
+	 * @return the row, ready to be joined into a body
+	 */
+	EncodedRow encodeMade(EventRow row, long arrived) {
+		return encode(row, arrived, true);
+	}
+
+	private EncodedRow encode(EventRow row, long arrived, boolean made) {
+		RowJson json = this.json;
+		json.reset();
+		json.reserve(NAMES_LENGTH + 1 + RowJson.room(row.id()) + RowJson.room(row.instance())
+				+ RowJson.room(row.event()) + RowJson.room(row.created()) + RowJson.room(row.actorId())
+				+ RowJson.room(row.databaseName()) + RowJson.room(row.tableName()) + RowJson.room(row.properties()));
+		json.raw(NAMES[0]);
+		if (made) {
+			json.plainAscii(row.id());
 		}
-		try {
-			String[] values = { row.id(), row.instance(), row.event(), row.created(), row.actorId(),
-					row.databaseName(), row.tableName(), row.properties() };
-			json.writeStartObject();
-			for (int i = 0; i < NAMES.length; i++) {
-				json.writeName(NAMES[i]);
-				if (values[i] != null) {
-					json.writeString(values[i]);
-				}
-				else {
-					json.writeNull();
-				}
-			}
-			json.writeEndObject();
-			json.flush();
-			return new EncodedRow(this.buffer.toByteArray(), arrived);
+		else {
+			json.string(row.id());
 		}
-		catch (RuntimeException ex) {
-			// Not expected for text, but a failed write leaves the generator inside the row:
-			// the next row starts with a new one.
-			this.generator = null;
-			throw ex;
+		json.raw(NAMES[1]);
+		json.string(row.instance(), this.knownNames);
+		json.raw(NAMES[2]);
+		json.string(row.event(), this.knownNames);
+		json.raw(NAMES[3]);
+		if (made) {
+			json.plainAscii(row.created());
 		}
-		finally {
-			this.buffer.reset();
+		else {
+			json.string(row.created());
 		}
+		json.raw(NAMES[4]);
+		json.string(row.actorId());
+		json.raw(NAMES[5]);
+		json.string(row.databaseName());
+		json.raw(NAMES[6]);
+		json.string(row.tableName());
+		json.raw(NAMES[7]);
+		json.string(row.properties());
+		json.raw(CLOSE_ROW);
+		return new EncodedRow(json.toByteArray(), arrived);
 	}
 
 	/**

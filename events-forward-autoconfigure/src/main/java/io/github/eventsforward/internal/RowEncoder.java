@@ -36,7 +36,7 @@ final class RowEncoder {
 		EncodedRow encoded;
 		try {
 			row = this.rows.create(captured);
-			encoded = this.bodyWriter.encode(row, scheduler.now(TimeUnit.NANOSECONDS));
+			encoded = this.bodyWriter.encodeMade(row, scheduler.now(TimeUnit.NANOSECONDS));
 		}
 		catch (RuntimeException ex) {
 			this.deadLetters.unmappable(captured.event().getClass(), ex);

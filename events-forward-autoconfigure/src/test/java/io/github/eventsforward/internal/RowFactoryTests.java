@@ -51,6 +51,20 @@ class RowFactoryTests {
 	}
 
 	@Test
+	void idsAndCreatedTimesAreAsciiThatJsonCarriesAsItIs() {
+		RequestBodyWriter bodyWriter = new RequestBodyWriter(WriteEndpoint.CREATE, "datasette_events");
+		SplittableRandom random = new SplittableRandom(1127);
+		for (int i = 0; i < 2_000; i++) {
+			// Any time a ULID holds, up to the year 10889: after 9999, created times take a sign.
+			long micros = random.nextLong(0, (1L << 48) * 1_000);
+			EventRow row = this.rows.create(new CapturedEvent(new Sample("a"), micros));
+			assertThat(row.id()).matches("[0-9A-HJKMNP-TV-Z]{26}");
+			assertThat(row.created()).matches("[-+]?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}\\+00:00");
+			assertThat(bodyWriter.encodeMade(row, 0).json()).isEqualTo(bodyWriter.encode(row, 0).json());
+		}
+	}
+
+	@Test
 	void idsCarryThePublishTimeAndGrowInPublishOrder() {
 		long micros = Instant.parse("2026-11-27T02:27:21.123456Z").getEpochSecond() * 1_000_000L + 123_456;
 		EventRow first = this.rows.create(new CapturedEvent(new Sample("a"), micros));
