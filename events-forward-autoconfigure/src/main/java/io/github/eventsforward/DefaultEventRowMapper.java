@@ -2,6 +2,7 @@ package io.github.eventsforward;
 
 import java.util.EventObject;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -169,8 +170,7 @@ public class DefaultEventRowMapper implements EventRowMapper {
 			return null;
 		}
 		generator.learn();
-		WrittenProperties properties = new WrittenProperties(text, this.applicationMapper,
-				() -> properties(this.jsonMapper.valueToTree(event), type));
+		WrittenProperties properties = new WrittenProperties(text, this.applicationMapper, event, type.tree());
 		MappedEvent mapped = new MappedEvent(type.name(), column(generator.column(0)), column(generator.column(1)),
 				column(generator.column(2)), properties);
 		if (!this.reusesGenerators || !this.idleGenerator.compareAndSet(null, generator)) {
@@ -196,9 +196,11 @@ public class DefaultEventRowMapper implements EventRowMapper {
 		return new MappedEvent(type.name(), actorId, database, table, properties);
 	}
 
-	private static JsonNode properties(JsonNode tree, EventType type) {
+	// The tree of an event written in one pass, with the column properties taken out: the
+	// object its text was written from.
+	private JsonNode tree(Object event, PropertiesGenerator.Layout keys) {
+		JsonNode tree = this.jsonMapper.valueToTree(event);
 		if (tree instanceof ObjectNode properties) {
-			PropertiesGenerator.Layout keys = type.layout();
 			properties.remove(keys.key(0));
 			properties.remove(keys.key(1));
 			properties.remove(keys.key(2));
@@ -208,7 +210,8 @@ public class DefaultEventRowMapper implements EventRowMapper {
 
 	private EventType eventType(Class<?> type) {
 		ObjectWriter writer = (this.propertiesWriter != null) ? this.propertiesWriter.forType(type) : null;
-		return new EventType(eventName(type), layout(type), writer);
+		PropertiesGenerator.Layout layout = layout(type);
+		return new EventType(eventName(type), layout, writer, (event) -> tree(event, layout));
 	}
 
 	/**
@@ -317,8 +320,10 @@ public class DefaultEventRowMapper implements EventRowMapper {
 	 * {@code table} properties, and what is learned of its root object
 	 * @param writer writes events of this type in one pass, or {@code null} if they go
 	 * through a tree
+	 * @param tree makes the tree an event written in one pass was written from
 	 */
-	private record EventType(String name, PropertiesGenerator.Layout layout, @Nullable ObjectWriter writer) {
+	private record EventType(String name, PropertiesGenerator.Layout layout, @Nullable ObjectWriter writer,
+			Function<Object, JsonNode> tree) {
 	}
 
 	// Method mix-ins rather than class-level @JsonIgnoreProperties: Jackson takes a class

@@ -1,7 +1,7 @@
 package io.github.eventsforward.internal;
 
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
@@ -24,17 +24,22 @@ public final class WrittenProperties extends JacksonSerializable.Base {
 
 	private final JsonMapper writtenFor;
 
-	private final Supplier<JsonNode> tree;
+	private final Object value;
+
+	private final Function<Object, JsonNode> tree;
 
 	/**
 	 * Create properties from their text.
 	 * @param json the JSON object, as {@code writtenFor} writes it
 	 * @param writtenFor the JSON mapper whose output the text is
-	 * @param tree makes the JSON object the text was written from, for other mappers
+	 * @param value what the text was written from, such as the event
+	 * @param tree makes the JSON object the text was written from out of the value, for
+	 * other mappers
 	 */
-	public WrittenProperties(String json, JsonMapper writtenFor, Supplier<JsonNode> tree) {
+	public WrittenProperties(String json, JsonMapper writtenFor, Object value, Function<Object, JsonNode> tree) {
 		this.json = Objects.requireNonNull(json, "json must not be null");
 		this.writtenFor = Objects.requireNonNull(writtenFor, "writtenFor must not be null");
+		this.value = Objects.requireNonNull(value, "value must not be null");
 		this.tree = Objects.requireNonNull(tree, "tree must not be null");
 	}
 
@@ -52,7 +57,7 @@ public final class WrittenProperties extends JacksonSerializable.Base {
 	 * @return a new tree of the properties
 	 */
 	JsonNode tree() {
-		return this.tree.get();
+		return this.tree.apply(this.value);
 	}
 
 	@Override
