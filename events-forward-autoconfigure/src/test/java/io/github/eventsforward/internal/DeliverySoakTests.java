@@ -59,6 +59,7 @@ import org.springframework.context.ApplicationEventPublisher;
 
 import static io.github.eventsforward.testsupport.ForwardCountsAssertions.assertAddsUp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A soak test: four application threads publish at a steady pace for 20 seconds while the
@@ -624,16 +625,13 @@ class DeliverySoakTests {
 		 * a heap that earlier tests grew may not fill in the time. What survives a collection
 		 * is what is measured.
 		 */
-		void collectIfNoneSeen() throws InterruptedException {
+		void collectIfNoneSeen() {
 			if (this.collections.get() > 0) {
 				return;
 			}
 			System.gc();
 			// The collection's notification comes on a thread of its own.
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (this.collections.get() == 0 && System.nanoTime() < deadline) {
-				Thread.sleep(10);
-			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.collections.get() > 0);
 		}
 
 		void publishingEnded() {
