@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
@@ -70,9 +69,9 @@ final class Batcher {
 
 	private boolean completed;
 
-	// Cut no more batches: the pipeline stops, and the buffer keeps what waits; run this
-	// once the batch in flight has its outcome or is to be tried again.
-	private @Nullable Runnable finishing;
+	// Cut no more batches: the pipeline stops, and the buffer keeps what waits; the
+	// delivery says so once no request waits for its answer.
+	private boolean finishing;
 
 	/**
 	 * Create a batcher.
@@ -128,22 +127,9 @@ final class Batcher {
 	 * @param idle run once no request waits for its answer
 	 */
 	void finish(Runnable idle) {
-		Runnable once = new Runnable() {
-
-			private boolean ran;
-
-			@Override
-			public void run() {
-				if (!this.ran) {
-					this.ran = true;
-					idle.run();
-				}
-			}
-
-		};
-		this.finishing = once;
-		// The delivery runs it at once when no request waits for its answer.
-		this.delivery.finish(once);
+		this.finishing = true;
+		// The delivery runs it, once, as soon as no request waits for its answer.
+		this.delivery.finish(idle);
 	}
 
 	/**
@@ -169,7 +155,7 @@ final class Batcher {
 	}
 
 	private void drain() {
-		while (this.delivering < this.maxInFlight && !this.waitingForGate && this.finishing == null
+		while (this.delivering < this.maxInFlight && !this.waitingForGate && !this.finishing
 				&& (this.delivering == 0 || !this.delivery.holdsBackNewBatches())) {
 			int waiting = this.buffer.size();
 			if (waiting == 0) {
@@ -254,11 +240,9 @@ final class Batcher {
 
 	private void sent() {
 		this.delivering--;
-		Runnable finishing = this.finishing;
-		if (finishing != null) {
-			if (!this.delivery.awaitingAnswers()) {
-				finishing.run();
-			}
+		if (this.finishing) {
+			// A delivered batch has reported its outcome: the delivery may be idle now.
+			this.delivery.finishIfIdle();
 			return;
 		}
 		drain();

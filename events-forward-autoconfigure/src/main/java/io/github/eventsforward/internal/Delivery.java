@@ -130,16 +130,15 @@ final class Delivery {
 	/**
 	 * Make no more requests, and run a task once no request waits for its answer: at once
 	 * when none does (between batches, in a backoff, or waiting for the rate limit), or
-	 * when the last answer to those in flight arrives, if it is a failure. A delivered
-	 * batch reports its outcome, and the caller runs the task once
-	 * {@link #awaitingAnswers()} says none is left. Called on the forwarder's thread.
+	 * when the last answer to those in flight arrives: at once if it is a failure, and
+	 * through {@link #finishIfIdle()} once the caller has settled a delivered batch, so
+	 * that its outcome is reported first. The task runs once. Called on the forwarder's
+	 * thread.
 	 * @param task the task
 	 */
 	void finish(Runnable task) {
 		this.finishing = task;
-		if (this.awaitingAnswers == 0) {
-			finished();
-		}
+		finishIfIdle();
 	}
 
 	/**
@@ -167,11 +166,13 @@ final class Delivery {
 	}
 
 	/**
-	 * Return whether a request waits for its answer.
-	 * @return whether one does
+	 * Once {@link #finish(Runnable) finishing}, run its task if no request waits for its
+	 * answer any more, and it has not run yet. Called on the forwarder's thread.
 	 */
-	boolean awaitingAnswers() {
-		return this.awaitingAnswers > 0;
+	void finishIfIdle() {
+		if (this.awaitingAnswers == 0) {
+			finished();
+		}
 	}
 
 	private void finished() {
@@ -200,9 +201,7 @@ final class Delivery {
 
 	private Mono<Long> retryOrStop(Throwable ex, Attempts attempts) {
 		this.awaitingAnswers--;
-		if (this.awaitingAnswers == 0) {
-			finished();
-		}
+		finishIfIdle();
 		Failure failure = Failure.of(ex, this.settings);
 		switch (failure.kind()) {
 			case REJECTED, TOO_LARGE -> {
