@@ -29,8 +29,8 @@ public interface EventsForwarder {
 	Duration oldestQueuedAge();
 
 	/**
-	 * Return how many bytes the queued events take: their rows' JSON in memory, or the
-	 * spool's file.
+	 * Return how many bytes the queued events take: the JSON of the rows made in memory
+	 * (under a backlog, only the next batches are made into rows), or the spool's file.
 	 * @return the bytes
 	 */
 	default long queuedBytes() {

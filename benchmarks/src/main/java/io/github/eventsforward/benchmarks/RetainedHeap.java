@@ -26,8 +26,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Each round starts the application with the starter forwarding to a closed loopback port
  * (buffer-capacity twice the events, so none is dropped), reads the used heap after full
  * GCs, publishes {@code events} (default 50,000) distinct {@link OrderPlaced} events (six
- * properties), waits until the used heap after GC settles (the forwarder's thread has mapped
- * them to rows) and reads it again. The difference divided by the events is the retained
+ * properties), waits until the used heap after GC settles (the forwarder's thread has taken
+ * in what it takes: the rows of the next batches, the other events left waiting as they were
+ * published) and reads it again. The difference divided by the events is the retained
  * heap per queued event. The baseline keeps the same events in an {@code ArrayList}: what the
  * events themselves weigh. A first round of each is a warm-up and is not counted; the median
  * of the other rounds (default 5) is reported.

@@ -59,6 +59,9 @@ final class Batcher {
 
 	private long wakeUpAt = Long.MIN_VALUE;
 
+	private Runnable rowsTaken = () -> {
+	};
+
 	// Batches cut and not yet delivered: at most maxInFlight.
 	private int delivering;
 
@@ -99,6 +102,15 @@ final class Batcher {
 		this.scheduler = scheduler;
 		this.worker = scheduler.createWorker();
 		this.delivery.onHoldEnded(() -> run(this::drain));
+	}
+
+	/**
+	 * Set what runs, on the scheduler's thread, each time a batch has been taken from the
+	 * buffer.
+	 * @param task the task
+	 */
+	void onRowsTaken(Runnable task) {
+		this.rowsTaken = task;
 	}
 
 	/**
@@ -197,6 +209,7 @@ final class Batcher {
 	private void send() {
 		List<EncodedRow> batch = this.buffer.take(this.batchLimit);
 		this.delivering++;
+		this.rowsTaken.run();
 		if (batch.isEmpty()) {
 			// Evicted to make room (drop-oldest), or taken by another instance (outbox).
 			run(this::sent);

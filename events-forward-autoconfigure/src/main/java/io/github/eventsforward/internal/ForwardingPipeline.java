@@ -297,6 +297,13 @@ public final class ForwardingPipeline implements EventsForwarder {
 
 		private final ForwarderThread.@Nullable Own own;
 
+		// Rows are made from events only this far ahead of the batches being sent, so that a
+		// backlog waits as the events that were published, a fraction of the heap of their
+		// rows, and the forwarder's thread maps each event only once it is about to go. Not
+		// with a spool, which keeps every row as soon as it is made, nor with drop-oldest,
+		// whose buffer makes room by evicting rows.
+		private final int rowsAhead;
+
 		Run() {
 			Scheduler provided = ForwardingPipeline.this.providedScheduler;
 			this.own = (provided != null) ? null : new ForwarderThread.Own();
@@ -310,6 +317,15 @@ public final class ForwardingPipeline implements EventsForwarder {
 					ForwardingPipeline.this.buffer, gate, delivery, ForwardingPipeline.this.accounting, ForwardingPipeline.this.deadLetters,
 					this.scheduler);
 			this.drainWorker = this.scheduler.createWorker();
+			EventBuffer buffer = ForwardingPipeline.this.buffer;
+			this.rowsAhead = (buffer.durable() || settings.buffer().dropOldest()) ? Integer.MAX_VALUE
+					: 2 * settings.batchLimit() * settings.maxInFlight();
+			this.batcher.onRowsTaken(ForwardingPipeline.this.handOff::resume);
+		}
+
+		@Override
+		public boolean wantsMore() {
+			return ForwardingPipeline.this.buffer.size() < this.rowsAhead;
 		}
 
 		@Override

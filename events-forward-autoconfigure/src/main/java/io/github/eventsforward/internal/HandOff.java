@@ -20,6 +20,11 @@ import reactor.util.concurrent.Queues;
  * multi-producer queue; they schedule the drain task only when it is neither scheduled nor
  * running. The drain task hands a few events per turn to the forwarder's side and then
  * gives way, so that answers to requests and timers are acted on while a backlog is taken in.
+ * <p>
+ * The drain task stops handing events over while the sink {@link Sink#wantsMore() wants no
+ * more}, and waits, still counted as scheduled, until {@link #resume()}: a backlog then
+ * waits here as the events that were published, and is made into rows only as the sink
+ * makes room. Once closed, it hands everything over.
  */
 final class HandOff {
 
@@ -50,6 +55,10 @@ final class HandOff {
 
 	// Whether the drain task is scheduled or running; publishers schedule it only when not.
 	private final AtomicBoolean draining = new AtomicBoolean();
+
+	// Whether the drain task stopped because the sink wanted no more: it counts as scheduled
+	// (draining stays set), and resume() schedules it again.
+	private final AtomicBoolean parked = new AtomicBoolean();
 
 	private volatile State state = State.OPEN;
 
@@ -146,6 +155,7 @@ final class HandOff {
 	void open(Scheduler.Worker worker, Sink sink) {
 		this.drain = new Drain(worker, sink);
 		this.state = State.OPEN;
+		this.parked.set(false);
 		signal();
 	}
 
@@ -159,6 +169,18 @@ final class HandOff {
 			Thread.onSpinWait();
 		}
 		signal();
+		resume();
+	}
+
+	/**
+	 * Go on handing events over if the drain task stopped because the sink wanted no more.
+	 * Called on the forwarder's thread once the sink has made room, and by {@link #close()}.
+	 */
+	void resume() {
+		Drain drain = this.drain;
+		if (drain != null && this.parked.compareAndSet(true, false)) {
+			drain.schedule();
+		}
 	}
 
 	/**
@@ -166,6 +188,7 @@ final class HandOff {
 	 */
 	void detach() {
 		this.drain = null;
+		this.parked.set(false);
 		this.draining.set(false);
 	}
 
@@ -189,6 +212,15 @@ final class HandOff {
 		 * @param event the event and when it was published
 		 */
 		void take(CapturedEvent event);
+
+		/**
+		 * Return whether the sink takes another event now; when it does not, events wait in
+		 * the hand-off until {@link HandOff#resume()}. Asked only while the hand-off is open.
+		 * @return whether to hand over the next event
+		 */
+		default boolean wantsMore() {
+			return true;
+		}
 
 		/**
 		 * The hand-off was closed, and every event it accepted was taken in.
@@ -241,6 +273,9 @@ final class HandOff {
 				return;
 			}
 			for (int i = 0; i < EVENTS_PER_TURN; i++) {
+				if (HandOff.this.state == State.OPEN && !this.sink.wantsMore() && park()) {
+					return;
+				}
 				CapturedEvent captured = HandOff.this.queue.poll();
 				if (captured == null) {
 					HandOff.this.draining.set(false);
@@ -259,6 +294,13 @@ final class HandOff {
 			}
 			// Give way to the answers and timers waiting for the thread, and go on after them.
 			schedule();
+		}
+
+		// Stop until resume(), unless the hand-off was closed meanwhile: then close() may
+		// have found the task not parked yet, and it goes on.
+		private boolean park() {
+			HandOff.this.parked.set(true);
+			return HandOff.this.state == State.OPEN || !HandOff.this.parked.compareAndSet(true, false);
 		}
 
 	}

@@ -19,6 +19,7 @@ import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.EventRow;
 import io.github.eventsforward.EventRowMapper;
 import io.github.eventsforward.ForwardCounts;
+import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -237,6 +238,95 @@ class ForwardingPipelineTests {
 		assertThat(mappedAtRequest).hasSize(100);
 		assertThat(mappedAtRequest.get(1)).as("events mapped when the second request went out").isLessThan(1_000);
 		assertCounts(pipeline, 10_000, 10_000, 0, 0);
+	}
+
+	@Test
+	void aBacklogWaitsAsTheEventsPublishedAndIsMadeIntoRowsTwoBatchesAheadOfSending() {
+		// The rate limit holds a backlog of 1,000 events: the forwarder makes rows of the
+		// next two batches only, and each event is mapped once, when its turn nears.
+		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper counting = (event) -> {
+			mapped.incrementAndGet();
+			return new DefaultEventRowMapper().map(event);
+		};
+		ForwarderSettings settings = settings(10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
+				new RowFactory(counting, JsonMapper.shared(), "test"), this.sender, List.of(), this.scheduler,
+				new VirtualClock(this.scheduler));
+		pipeline.start();
+		publish(pipeline, 1000);
+		this.scheduler.advanceTime();
+		assertThat(this.sender.requests()).hasSize(1);
+		assertThat(mapped).as("events mapped: the first batch and the next two").hasValue(30);
+		assertThat(pipeline.buffer().size()).isEqualTo(20);
+		long rowBytes = pipeline.queuedBytes();
+		assertThat(rowBytes).as("the JSON of the 20 rows made").isPositive().isLessThan(20 * 400);
+		assertCounts(pipeline, 1000, 10, 0, 0);
+		this.scheduler.advanceTimeBy(Duration.ofSeconds(10));
+		assertThat(this.sender.requests()).hasSize(11);
+		assertThat(mapped).hasValue(130);
+		assertThat(pipeline.buffer().size()).isEqualTo(20);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(2));
+		List<EventRow> rows = this.sender.requests().stream().flatMap((request) -> request.rows().stream()).toList();
+		assertThat(rows).extracting(PipelineOrders::orderId).containsExactlyElementsOf(orderIds(0, 1000));
+		assertThat(rows).extracting(EventRow::id).isSortedAccordingTo(String::compareTo).doesNotHaveDuplicates();
+		assertThat(mapped).as("each event mapped once").hasValue(1000);
+		assertCounts(pipeline, 1000, 1000, 0, 0);
+		assertThat(pipeline.queuedBytes()).isZero();
+	}
+
+	@Test
+	void rowsOfABacklogAreMadeAheadForEveryRequestInFlight() {
+		// Four requests in flight, each answered after a second: eight batches are made ahead.
+		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper counting = (event) -> {
+			mapped.incrementAndGet();
+			return new DefaultEventRowMapper().map(event);
+		};
+		ForwarderSettings settings = TestSettings.defaults()
+			.batchLimit(10)
+			.maxInFlight(4)
+			.rate(1_000, Duration.ofSeconds(1))
+			.flushInterval(Duration.ofSeconds(1))
+			.build();
+		this.sender.answerAfter(Duration.ofSeconds(1));
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
+				new RowFactory(counting, JsonMapper.shared(), "test"), this.sender, List.of(), this.scheduler,
+				new VirtualClock(this.scheduler));
+		pipeline.start();
+		publish(pipeline, 1000);
+		this.scheduler.advanceTime();
+		assertThat(this.sender.requests()).hasSize(4);
+		assertThat(mapped).as("four batches in flight and eight made ahead").hasValue(120);
+		this.scheduler.advanceTimeBy(Duration.ofMinutes(1));
+		assertThat(this.sender.requests().stream().flatMap((request) -> request.rows().stream()))
+			.extracting(PipelineOrders::orderId)
+			.containsExactlyElementsOf(orderIds(0, 1000));
+		assertCounts(pipeline, 1000, 1000, 0, 0);
+	}
+
+	@Test
+	void stoppingSendsABacklogThatWasNotMadeIntoRowsYet() throws Exception {
+		// On the forwarder's own thread: the server answers after 100 ms while 2,000 events
+		// wait, most of them not made into rows yet; stopping sends them all.
+		AtomicInteger received = new AtomicInteger();
+		BatchSender slow = (rows, body) -> Mono.delay(Duration.ofMillis(100))
+			.then(Mono.fromRunnable(() -> received.addAndGet(rows.size())));
+		ForwarderSettings settings = TestSettings.defaults()
+			.batchLimit(100)
+			.rate(1_000_000, Duration.ofSeconds(1))
+			.flushInterval(Duration.ofMillis(10))
+			.shutdownTimeout(Duration.ofSeconds(30))
+			.build();
+		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
+				new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test"), slow, List.of(), null,
+				Clock.systemUTC());
+		pipeline.start();
+		publish(pipeline, 2000);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.get() > 0);
+		pipeline.stop();
+		assertThat(received).hasValue(2000);
+		assertCounts(pipeline, 2000, 2000, 0, 0);
 	}
 
 	@Test
