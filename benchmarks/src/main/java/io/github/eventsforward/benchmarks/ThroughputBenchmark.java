@@ -40,7 +40,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * 2. Events per second from {@code publishEvent} until the local receiver has acknowledged
  * them ({@code forwarder}: the starter with the rate limit lifted and batch-limit 100, on
- * Reactor Netty and on the JDK's {@code HttpClient} ({@code connector}); each invocation
+ * Reactor Netty and on the JDK's {@code HttpClient} ({@code connector}), with
+ * {@code max-in-flight} 1 and 2 ({@code maxInFlight}); each invocation
  * publishes 10,000 events and waits with {@code flush} until all have an outcome), against the
  * raw ceiling of the same receiver: the same 100-row bodies posted one after another on one
  * connection by a plain Reactor Netty {@code HttpClient} ({@code rawClient}) and by a plain JDK
@@ -128,6 +129,14 @@ public class ThroughputBenchmark {
 		@Param({ "off", "on" })
 		public String spool;
 
+		/**
+		 * The forwarder's {@code max-in-flight}: 1, its default, waits for each answer, as the
+		 * raw clients do; 2 keeps a second request on its way meanwhile, on a second
+		 * connection.
+		 */
+		@Param({ "1", "2" })
+		public int maxInFlight;
+
 		final OrderPlaced[] events = new OrderPlaced[EVENTS_PER_INVOCATION];
 
 		Receiver receiver;
@@ -152,7 +161,8 @@ public class ThroughputBenchmark {
 			// not stall an invocation for the default second.
 			Map<String, Object> properties = new LinkedHashMap<>(Map.of("datasette.events-forward.buffer-capacity",
 					10 * EVENTS_PER_INVOCATION, "datasette.events-forward.flush-interval", "20ms",
-					"spring.http.clients.reactive.connector", this.connector));
+					"spring.http.clients.reactive.connector", this.connector, "datasette.events-forward.max-in-flight",
+					this.maxInFlight));
 			if ("on".equals(this.spool)) {
 				properties.putAll(Contexts.spool());
 			}
@@ -165,7 +175,8 @@ public class ThroughputBenchmark {
 		public void report() {
 			ForwardCounts counts = this.forwarder.counts();
 			long rows = this.receiver.rows();
-			System.out.printf("%n  [forwarder on " + this.connector + ", spool " + this.spool + "] iteration: published %d, delivered %d, dropped %d, failed %d;"
+			System.out.printf("%n  [forwarder on " + this.connector + ", spool " + this.spool + ", max-in-flight "
+					+ this.maxInFlight + "] iteration: published %d, delivered %d, dropped %d, failed %d;"
 					+ " receiver counted %d rows%n", counts.published() - this.last.published(),
 					counts.delivered() - this.last.delivered(), counts.dropped() - this.last.dropped(),
 					counts.failed() - this.last.failed(), rows - this.lastRows);

@@ -307,10 +307,10 @@ class ForwardingPipelineTests {
 
 	@Test
 	void stoppingSendsABacklogThatWasNotMadeIntoRowsYet() throws Exception {
-		// On the forwarder's own thread: the server answers after 100 ms while 2,000 events
+		// On the forwarder's own thread: the server answers after 50 ms while 1,000 events
 		// wait, most of them not made into rows yet; stopping sends them all.
 		AtomicInteger received = new AtomicInteger();
-		BatchSender slow = (rows, body) -> Mono.delay(Duration.ofMillis(100))
+		BatchSender slow = (rows, body) -> Mono.delay(Duration.ofMillis(50))
 			.then(Mono.fromRunnable(() -> received.addAndGet(rows.size())));
 		ForwarderSettings settings = TestSettings.defaults()
 			.batchLimit(100)
@@ -322,11 +322,11 @@ class ForwardingPipelineTests {
 				new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test"), slow, List.of(), null,
 				Clock.systemUTC());
 		pipeline.start();
-		publish(pipeline, 2000);
+		publish(pipeline, 1000);
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.get() > 0);
 		pipeline.stop();
-		assertThat(received).hasValue(2000);
-		assertCounts(pipeline, 2000, 2000, 0, 0);
+		assertThat(received).hasValue(1000);
+		assertCounts(pipeline, 1000, 1000, 0, 0);
 	}
 
 	@Test
