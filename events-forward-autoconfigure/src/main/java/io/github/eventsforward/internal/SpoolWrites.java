@@ -113,8 +113,10 @@ final class SpoolWrites {
 
 	/**
 	 * Write what was taken in and delete what has an outcome, in one transaction.
+	 * Synchronized with {@link #close()}: the stopping thread closes while a commit task may
+	 * still be finishing on a scheduler's thread that it does not wait for.
 	 */
-	void commit() {
+	synchronized void commit() {
 		SpoolStore store = this.store;
 		if ((this.unwritten.isEmpty() && this.deleted.isEmpty()) || store == null) {
 			return;
@@ -150,7 +152,7 @@ final class SpoolWrites {
 	/**
 	 * Commit what is owed, and close the file.
 	 */
-	void close() {
+	synchronized void close() {
 		commit();
 		SpoolStore store = this.store;
 		if (store != null) {
