@@ -218,9 +218,10 @@ class ForwardingPipelineTests {
 		// Mapping them all takes far longer than one answer; each answer must be acted on when
 		// it comes, not once every queued event is mapped.
 		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper mapper = new DefaultEventRowMapper();
 		EventRowMapper counting = (event) -> {
 			mapped.incrementAndGet();
-			return new DefaultEventRowMapper().map(event);
+			return mapper.map(event);
 		};
 		List<Integer> mappedAtRequest = new CopyOnWriteArrayList<>();
 		BatchSender sender = (rows, body) -> Mono.fromRunnable(() -> mappedAtRequest.add(mapped.get()));
@@ -245,9 +246,10 @@ class ForwardingPipelineTests {
 		// The rate limit holds a backlog of 1,000 events: the forwarder makes rows of the
 		// next two batches only, and each event is mapped once, when its turn nears.
 		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper mapper = new DefaultEventRowMapper();
 		EventRowMapper counting = (event) -> {
 			mapped.incrementAndGet();
-			return new DefaultEventRowMapper().map(event);
+			return mapper.map(event);
 		};
 		ForwarderSettings settings = settings(10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
 		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
@@ -279,9 +281,10 @@ class ForwardingPipelineTests {
 	void rowsOfABacklogAreMadeAheadForEveryRequestInFlight() {
 		// Four requests in flight, each answered after a second: eight batches are made ahead.
 		AtomicInteger mapped = new AtomicInteger();
+		EventRowMapper mapper = new DefaultEventRowMapper();
 		EventRowMapper counting = (event) -> {
 			mapped.incrementAndGet();
-			return new DefaultEventRowMapper().map(event);
+			return mapper.map(event);
 		};
 		ForwarderSettings settings = TestSettings.defaults()
 			.batchLimit(10)
