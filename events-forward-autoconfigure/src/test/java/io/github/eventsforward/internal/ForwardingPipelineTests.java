@@ -218,11 +218,7 @@ class ForwardingPipelineTests {
 		// Mapping them all takes far longer than one answer; each answer must be acted on when
 		// it comes, not once every queued event is mapped.
 		AtomicInteger mapped = new AtomicInteger();
-		EventRowMapper mapper = new DefaultEventRowMapper();
-		EventRowMapper counting = (event) -> {
-			mapped.incrementAndGet();
-			return mapper.map(event);
-		};
+		EventRowMapper counting = countingMapper(mapped);
 		List<Integer> mappedAtRequest = new CopyOnWriteArrayList<>();
 		BatchSender sender = (rows, body) -> Mono.fromRunnable(() -> mappedAtRequest.add(mapped.get()));
 		ForwarderSettings settings = settings(100, 1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1));
@@ -246,16 +242,9 @@ class ForwardingPipelineTests {
 		// The rate limit holds a backlog of 1,000 events: the forwarder makes rows of the
 		// next two batches only, and each event is mapped once, when its turn nears.
 		AtomicInteger mapped = new AtomicInteger();
-		EventRowMapper mapper = new DefaultEventRowMapper();
-		EventRowMapper counting = (event) -> {
-			mapped.incrementAndGet();
-			return mapper.map(event);
-		};
+		EventRowMapper counting = countingMapper(mapped);
 		ForwarderSettings settings = settings(10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
-		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
-				new RowFactory(counting, JsonMapper.shared(), "test"), this.sender, List.of(), this.scheduler,
-				new VirtualClock(this.scheduler));
-		pipeline.start();
+		ForwardingPipeline pipeline = start(settings, counting);
 		publish(pipeline, 1000);
 		this.scheduler.advanceTime();
 		assertThat(this.sender.requests()).hasSize(1);
@@ -281,11 +270,7 @@ class ForwardingPipelineTests {
 	void rowsOfABacklogAreMadeAheadForEveryRequestInFlight() {
 		// Four requests in flight, each answered after a second: eight batches are made ahead.
 		AtomicInteger mapped = new AtomicInteger();
-		EventRowMapper mapper = new DefaultEventRowMapper();
-		EventRowMapper counting = (event) -> {
-			mapped.incrementAndGet();
-			return mapper.map(event);
-		};
+		EventRowMapper counting = countingMapper(mapped);
 		ForwarderSettings settings = TestSettings.defaults()
 			.batchLimit(10)
 			.maxInFlight(4)
@@ -293,10 +278,7 @@ class ForwardingPipelineTests {
 			.flushInterval(Duration.ofSeconds(1))
 			.build();
 		this.sender.answerAfter(Duration.ofSeconds(1));
-		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
-				new RowFactory(counting, JsonMapper.shared(), "test"), this.sender, List.of(), this.scheduler,
-				new VirtualClock(this.scheduler));
-		pipeline.start();
+		ForwardingPipeline pipeline = start(settings, counting);
 		publish(pipeline, 1000);
 		this.scheduler.advanceTime();
 		assertThat(this.sender.requests()).hasSize(4);
@@ -366,11 +348,24 @@ class ForwardingPipelineTests {
 	}
 
 	private ForwardingPipeline start(ForwarderSettings settings) {
-		RowFactory rows = new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test");
+		return start(settings, new DefaultEventRowMapper());
+	}
+
+	private ForwardingPipeline start(ForwarderSettings settings, EventRowMapper mapper) {
+		RowFactory rows = new RowFactory(mapper, JsonMapper.shared(), "test");
 		ForwardingPipeline pipeline = new ForwardingPipeline(settings, rows, this.sender, List.of(), this.scheduler,
 				new VirtualClock(this.scheduler));
 		pipeline.start();
 		return pipeline;
+	}
+
+	// The default mapper, counting the events it maps.
+	private static EventRowMapper countingMapper(AtomicInteger mapped) {
+		EventRowMapper mapper = new DefaultEventRowMapper();
+		return (event) -> {
+			mapped.incrementAndGet();
+			return mapper.map(event);
+		};
 	}
 
 	private static ForwarderSettings settings(int batchLimit, int maxRate, Duration timePeriod,
