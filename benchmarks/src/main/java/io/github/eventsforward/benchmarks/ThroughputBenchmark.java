@@ -6,9 +6,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.github.eventsforward.BatchSender;
 import io.github.eventsforward.DefaultEventRowMapper;
 import io.github.eventsforward.internal.MappingSteps;
 import io.github.eventsforward.EventsForwarder;
@@ -47,7 +49,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * connection by a plain Reactor Netty {@code HttpClient} ({@code rawClient}) and by a plain JDK
  * {@code HttpClient}, 100 requests per invocation: with its blocking {@code send}
  * ({@code rawJdkClient}), and with {@code sendAsync} ({@code rawJdkClientAsync}), the call
- * Spring's JDK connector makes, waiting for each answer before the next request. The JDK
+ * Spring's JDK connector makes, waiting for each answer before the next request. Between the
+ * two, {@code webClient} calls the starter's own {@link BatchSender} (the {@code WebClient}
+ * the forwarder posts with, on the same connector) with the same bodies, one after another
+ * from the benchmark's thread: what the HTTP stack the forwarder must use reaches without
+ * the forwarder's pipeline. The JDK
  * completes what depends on a {@code sendAsync} answer on the common fork-join pool, or on a
  * new thread for each answer when that pool has a single thread, as on two cores. All scores
  * are rows per second.
@@ -90,6 +96,15 @@ public class ThroughputBenchmark {
 			if (status == null || status != 201) {
 				throw new IllegalStateException("The receiver answered " + status);
 			}
+		}
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS_PER_INVOCATION)
+	public void webClient(Sending state) {
+		for (int i = 0; i < EVENTS_PER_INVOCATION / ROWS_PER_REQUEST; i++) {
+			// Fails with the server's answer unless it is a 2xx.
+			state.sender.send(List.of(), state.body).block(TIMEOUT);
 		}
 	}
 
@@ -238,6 +253,39 @@ public class ThroughputBenchmark {
 		public void stop() {
 			this.connections.disposeLater().block(Duration.ofSeconds(5));
 			this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(1)).block(Duration.ofSeconds(5));
+			this.receiver.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class Sending {
+
+		/** The reactive HTTP client the sender runs on, as Spring Boot's property names it. */
+		@Param({ "reactor", "jdk" })
+		public String connector;
+
+		Receiver receiver;
+
+		ConfigurableApplicationContext context;
+
+		BatchSender sender;
+
+		byte[] body;
+
+		@Setup(Level.Trial)
+		public void start() {
+			this.body = Raw.body();
+			this.receiver = new Receiver();
+			// The application the forwarder benchmark runs, idle: no event is published.
+			this.context = Contexts.forwarding(this.receiver.apiUrl(),
+					Map.of("spring.http.clients.reactive.connector", this.connector));
+			this.sender = this.context.getBean(BatchSender.class);
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.context.close();
 			this.receiver.close();
 		}
 
