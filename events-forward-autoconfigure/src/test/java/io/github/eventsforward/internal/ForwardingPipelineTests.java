@@ -222,8 +222,7 @@ class ForwardingPipelineTests {
 		List<Integer> mappedAtRequest = new CopyOnWriteArrayList<>();
 		BatchSender sender = (rows, body) -> Mono.fromRunnable(() -> mappedAtRequest.add(mapped.get()));
 		ForwarderSettings settings = settings(100, 1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1));
-		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
-				new RowFactory(counting, JsonMapper.shared(), "test"), sender, List.of(), null, Clock.systemUTC());
+		ForwardingPipeline pipeline = onItsOwnThread(settings, counting, sender);
 		publish(pipeline, 10_000);
 		pipeline.start();
 		try {
@@ -303,9 +302,7 @@ class ForwardingPipelineTests {
 			.flushInterval(Duration.ofMillis(10))
 			.shutdownTimeout(Duration.ofSeconds(30))
 			.build();
-		ForwardingPipeline pipeline = new ForwardingPipeline(settings,
-				new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test"), slow, List.of(), null,
-				Clock.systemUTC());
+		ForwardingPipeline pipeline = onItsOwnThread(settings, new DefaultEventRowMapper(), slow);
 		pipeline.start();
 		publish(pipeline, 1000);
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.get() > 0);
@@ -322,9 +319,7 @@ class ForwardingPipelineTests {
 			AtomicInteger received = new AtomicInteger();
 			BatchSender sender = (rows, body) -> Mono.fromRunnable(() -> received.addAndGet(rows.size()));
 			ForwarderSettings settings = settings(100, 1_000_000, Duration.ofSeconds(1), Duration.ofMillis(10));
-			RowFactory rows = new RowFactory(new DefaultEventRowMapper(), JsonMapper.shared(), "test");
-			ForwardingPipeline pipeline = new ForwardingPipeline(settings, rows, sender, List.of(), null,
-					Clock.systemUTC());
+			ForwardingPipeline pipeline = onItsOwnThread(settings, new DefaultEventRowMapper(), sender);
 			pipeline.start();
 			List<Thread> publishers = new ArrayList<>();
 			for (int i = 0; i < 4; i++) {
@@ -357,6 +352,13 @@ class ForwardingPipelineTests {
 				new VirtualClock(this.scheduler));
 		pipeline.start();
 		return pipeline;
+	}
+
+	// A pipeline on a forwarder thread of its own and real time, not started yet.
+	private static ForwardingPipeline onItsOwnThread(ForwarderSettings settings, EventRowMapper mapper,
+			BatchSender sender) {
+		return new ForwardingPipeline(settings, new RowFactory(mapper, JsonMapper.shared(), "test"), sender, List.of(),
+				null, Clock.systemUTC());
 	}
 
 	// The default mapper, counting the events it maps.
